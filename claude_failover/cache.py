@@ -1,0 +1,179 @@
+"""The health cache: one JSON file in the state dir, 0600, replaced atomically.
+
+Readers never lock (an atomic rename means they always see a whole file); writers take an
+exclusive ``fcntl`` lock on a side file for the read-merge-write, waiting at most ``lock_timeout``
+(and giving up on the write rather than delaying a launch). A corrupt or unreadable file is
+treated as empty, kept aside as ``health.json.corrupt`` for inspection, and rebuilt.
+
+Shape (``version`` 1)::
+
+    {"version": 1,
+     "routes": {"<profile>": {"fingerprint": "…", "verdict": {…Verdict…},
+                               "failures": 2, "cooldown_until": 1700000000.0}},
+     "pin": {"profile": "work-key", "until": 1700007200.0 | null},
+     "last": {"profile": "work-key", "preferred": "max", "fallback": true, "at": …}}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from contextlib import contextmanager
+from typing import Any, Callable
+
+from claude_failover import paths
+from claude_failover.verdict import Verdict
+
+VERSION = 1
+FILENAME = "health.json"
+
+
+def cache_path() -> str:
+    return os.path.join(paths.state_dir(), FILENAME)
+
+
+def empty() -> dict[str, Any]:
+    return {"version": VERSION, "routes": {}, "pin": None, "last": None}
+
+
+def read(path: str | None = None) -> dict[str, Any]:
+    """The cache's content; an empty cache when missing or corrupt (never raises)."""
+    path = path or cache_path()
+    try:
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read(8 * 1024 * 1024))
+    except FileNotFoundError:
+        return empty()
+    except (OSError, ValueError):
+        return empty()
+    if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("routes"), dict):
+        return empty()
+    data.setdefault("pin", None)
+    data.setdefault("last", None)
+    return data
+
+
+def is_corrupt(path: str | None = None) -> bool:
+    path = path or cache_path()
+    try:
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read())
+        return not (isinstance(data, dict) and data.get("version") == VERSION and isinstance(data.get("routes"), dict))
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True
+
+
+@contextmanager
+def _locked(path: str, timeout: float):
+    paths.ensure_private_dir(os.path.dirname(path))
+    fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            import fcntl
+        except ImportError:  # Windows: best effort without a lock
+            yield True
+            return
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.005)
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def update(mutate: Callable[[dict[str, Any]], None], path: str | None = None,
+           lock_timeout: float = 2.0) -> bool:
+    """Apply ``mutate`` to the freshest content under the lock and write it back.
+
+    Returns False (and writes nothing) when the lock could not be had in time.
+    """
+    path = path or cache_path()
+    with _locked(path, lock_timeout) as got:
+        if not got:
+            return False
+        if is_corrupt(path):
+            try:
+                os.replace(path, path + ".corrupt")
+            except OSError:
+                pass
+        data = read(path)
+        mutate(data)
+        paths.atomic_write(path, json.dumps(data, indent=1, sort_keys=True))
+    return True
+
+
+# --- helpers on the content -----------------------------------------------------------------
+
+def entry(data: dict[str, Any], name: str, fingerprint: str | None = None) -> dict[str, Any] | None:
+    """The cache entry of a profile, ignored when it was recorded for other settings."""
+    item = data.get("routes", {}).get(name)
+    if not isinstance(item, dict):
+        return None
+    if fingerprint and item.get("fingerprint") not in (None, fingerprint):
+        return None
+    return item
+
+
+def verdict_of(item: dict[str, Any] | None) -> Verdict | None:
+    if not item or not isinstance(item.get("verdict"), dict):
+        return None
+    return Verdict.from_dict(item["verdict"])
+
+
+def cooldown_left(item: dict[str, Any] | None, now: float | None = None) -> float:
+    if not item:
+        return 0.0
+    until = item.get("cooldown_until")
+    if not isinstance(until, (int, float)):
+        return 0.0
+    return max(0.0, until - (time.time() if now is None else now))
+
+
+def record(data: dict[str, Any], name: str, fingerprint: str | None, verdict: Verdict,
+           cooldown: float = 60.0, max_cooldown: float = 1800.0) -> dict[str, Any]:
+    """Store ``verdict`` for ``name``; a failure starts or doubles its cooldown (circuit breaker).
+
+    A healthy or degraded verdict closes the breaker (failures reset to 0). A soft failure
+    (unreachable/timeout) cools down like any other. ``retry_after`` is a floor.
+    """
+    old = entry(data, name, fingerprint) or {}
+    item: dict[str, Any] = {"fingerprint": fingerprint, "verdict": verdict.to_dict()}
+    if verdict.usable:
+        item["failures"] = 0
+        item["cooldown_until"] = None
+    else:
+        failures = int(old.get("failures") or 0) + 1
+        wait = min(max_cooldown, cooldown * (2 ** (failures - 1)))
+        if verdict.retry_after:
+            wait = max(wait, min(verdict.retry_after, 7 * 86400))
+        item["failures"] = failures
+        item["cooldown_until"] = verdict.checked_at + wait
+    data.setdefault("routes", {})[name] = item
+    return item
+
+
+def forget(data: dict[str, Any], name: str) -> None:
+    data.get("routes", {}).pop(name, None)
+
+
+def active_pin(data: dict[str, Any], now: float | None = None) -> str | None:
+    pin = data.get("pin")
+    if not isinstance(pin, dict) or not isinstance(pin.get("profile"), str):
+        return None
+    until = pin.get("until")
+    if isinstance(until, (int, float)) and until <= (time.time() if now is None else now):
+        return None
+    return pin["profile"]

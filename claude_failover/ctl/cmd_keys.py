@@ -1,0 +1,85 @@
+"""`ctl keys`: secrets in the OS keyring (service `claude-failover`, user = profile name)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from claude_failover.ctl.common import load_config
+
+
+@click.group("keys")
+def COMMAND():
+    """Store, list and remove route secrets in the OS keyring."""
+
+
+def _forget_health(name: str) -> None:
+    from claude_failover import cache
+
+    cache.update(lambda data: cache.forget(data, name))
+
+
+@COMMAND.command("set")
+@click.argument("name")
+@click.pass_context
+def keys_set(ctx, name):
+    """Store the secret for profile NAME.
+
+    Reads a hidden prompt on a terminal, or the first line of standard input otherwise
+    (for scripts: `pass show anthropic | claude-failover-ctl keys set work-key`).
+    """
+    from claude_failover import secret
+
+    cfg = load_config(ctx)
+    profile = cfg.profiles.get(name)
+    if profile is not None and ("keyring", name) not in profile.secret_sources:
+        click.echo(f"note: profile {name!r} does not read the keyring (it uses "
+                   f"{', '.join(secret.describe(s) for s in profile.secret_sources) or 'no secret'})", err=True)
+    elif profile is None:
+        click.echo(f"note: no profile named {name!r} in {cfg.path}; storing it anyway", err=True)
+    if sys.stdin.isatty():
+        value = click.prompt(f"Secret for {name}", hide_input=True, confirmation_prompt=False)
+    else:
+        value = sys.stdin.readline()
+    value = value.strip()
+    if not value:
+        from claude_failover.errors import UsageError
+
+        raise UsageError("empty secret: nothing stored")
+    secret.keyring_set(name, value)
+    _forget_health(name)
+    click.echo(f"stored secret for {name} in the keyring ({secret.mask(value)})")
+
+
+@COMMAND.command("rm")
+@click.argument("name")
+def keys_rm(name):
+    """Remove the secret of profile NAME from the keyring."""
+    from claude_failover import secret
+
+    if secret.keyring_delete(name):
+        _forget_health(name)
+        click.echo(f"removed secret for {name}")
+    else:
+        click.echo(f"no secret stored for {name}")
+
+
+@COMMAND.command("list")
+@click.pass_context
+def keys_list(ctx):
+    """List the profiles that use a secret, masked (last 4 characters), and where it comes from."""
+    from claude_failover import secret
+    from claude_failover.errors import SecretError
+
+    cfg = load_config(ctx)
+    for name in cfg.order:
+        profile = cfg.profiles[name]
+        if not profile.secret_sources:
+            continue
+        try:
+            found = secret.resolve(name, profile.secret_sources)
+            shown = f"{secret.mask(found.value)}  from {found.source}" if found else "(not set)"
+        except SecretError as exc:
+            shown = f"(unavailable: {exc.message})"
+        click.echo(f"{name:<20} {shown}")

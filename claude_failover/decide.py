@@ -1,0 +1,107 @@
+"""Deciding which route a launch takes.
+
+Order of authority: ``--failover-profile`` / ``CLAUDE_FAILOVER_PROFILE`` > a pin
+(`ctl pin`) > the first route in ``order`` that is usable. "Usable" here is local knowledge
+only: its secret resolves and its local check passes. (Live probes and the health cache are
+layered on in :mod:`claude_failover.health`.)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from claude_failover import secret as secrets
+from claude_failover.config import Config, Profile
+from claude_failover.errors import NoRouteError, SecretError
+from claude_failover.verdict import Verdict, unhealthy
+
+
+@dataclass
+class Decision:
+    profile: Profile
+    secret: secrets.Resolved | None
+    preferred: str
+    why: str = "first usable route in order"       # human reason for `ctl which`
+    forced: str | None = None                       # "flag", "env", "pin" when not decided by health
+    verdicts: dict[str, Verdict] = field(default_factory=dict)  # what we knew of routes considered
+    warning: str | None = None
+
+    @property
+    def fallback(self) -> bool:
+        return self.forced is None and self.profile.name != self.preferred
+
+    def notice(self) -> str | None:
+        """The one stderr line shown when the launch does not use the preferred route."""
+        if self.warning:
+            return f"claude-failover: {self.warning}"
+        if not self.fallback:
+            return None
+        skipped = [f"{name}: {v.line()}" for name, v in self.verdicts.items()
+                   if name != self.profile.name and not v.usable]
+        why = f" — {'; '.join(skipped)}" if skipped else ""
+        return f"claude-failover: using {self.profile.name} ({self.profile.type}){why}"
+
+
+def resolve_secret(profile: Profile, environ: dict[str, str]) -> secrets.Resolved | None:
+    """The profile's secret (None when it takes none); raises SecretError when it is missing."""
+    if not profile.secret_sources:
+        return None
+    return secrets.require(profile.name, profile.secret_sources, environ)
+
+
+def local_verdict(profile: Profile, environ: dict[str, str]) -> tuple[Verdict | None, secrets.Resolved | None]:
+    """(an unhealthy verdict or None, the resolved secret) from local state only."""
+    try:
+        found = resolve_secret(profile, environ)
+    except SecretError as exc:
+        return unhealthy("misconfigured", exc.message, source="local"), None
+    verdict = profile.route.local_check(profile, environ)
+    if verdict is not None and not verdict.usable:
+        return verdict, found
+    return verdict, found
+
+
+def forced_profile(cfg: Config, option: str | None, environ: dict[str, str]) -> tuple[str | None, str | None]:
+    if option:
+        return option, "flag"
+    env_choice = environ.get("CLAUDE_FAILOVER_PROFILE")
+    if env_choice:
+        return env_choice, "env"
+    return None, None
+
+
+def decide(cfg: Config, environ: dict[str, str] | None = None, forced: str | None = None,
+           pinned: str | None = None, passthrough: bool = False) -> Decision:
+    environ = dict(os.environ if environ is None else environ)
+    preferred = cfg.order[0] if cfg.order else ""
+    name, how = forced_profile(cfg, forced, environ)
+    if name is None and pinned and pinned in cfg.profiles:
+        name, how = pinned, "pin"
+    if name is not None:
+        profile = cfg.profile(name)
+        return Decision(profile, resolve_secret(profile, environ), preferred,
+                        why={"flag": "--failover-profile", "env": "$CLAUDE_FAILOVER_PROFILE",
+                             "pin": "pinned with `claude-failover-ctl pin`"}[how], forced=how)
+
+    verdicts: dict[str, Verdict] = {}
+    for name in cfg.order:
+        profile = cfg.profiles[name]
+        verdict, found = local_verdict(profile, environ)
+        if verdict is None or verdict.usable:
+            if verdict is not None:
+                verdicts[name] = verdict
+            return Decision(profile, found, preferred, verdicts=verdicts)
+        verdicts[name] = verdict
+    if passthrough and cfg.order:
+        # claude's own management commands (auth login, --version…) must work with no route.
+        profile = cfg.profiles[cfg.order[0]]
+        return Decision(profile, None, preferred, why="no usable route; management command passes through",
+                        forced="passthrough", verdicts=verdicts)
+    raise no_route_error(cfg, verdicts)
+
+
+def no_route_error(cfg: Config, verdicts: dict[str, Verdict]) -> NoRouteError:
+    rows = [f"  {name:<16} {verdicts[name].line()}" for name in cfg.order if name in verdicts]
+    return NoRouteError("no usable route:\n" + "\n".join(rows),
+                        hint="claude-failover-ctl status (or doctor) shows details")

@@ -1,0 +1,51 @@
+"""The one place that builds claude's environment (aws-vault style).
+
+Start from the caller's environment, remove every variable by which Claude Code picks a
+credential or a provider (``credvars.CREDENTIAL_VARS``) plus any the route owns, then add
+exactly the chosen route's, the profile's ``model`` and ``env`` table, and our sentinels.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from claude_failover.config import Profile
+from claude_failover.credvars import ACTIVE_VAR, CREDENTIAL_VARS, PID_VAR, PREFERRED_VAR, SECRET_VARS
+
+
+@dataclass
+class ChildEnv:
+    env: dict[str, str]
+    set: dict[str, str]                  # what the route put there (values may be secret)
+    unset: list[str] = field(default_factory=list)   # caller variables removed
+    secret_vars: frozenset[str] = frozenset()
+
+    def display(self, reveal: bool = False) -> list[tuple[str, str]]:
+        """(name, shown value) for each variable we set; secrets masked unless ``reveal``."""
+        from claude_failover.secret import mask
+
+        return [(k, v if reveal or k not in self.secret_vars else mask(v)) for k, v in sorted(self.set.items())]
+
+
+def build(profile: Profile, secret: str | None, base: dict[str, str] | None = None,
+          preferred: str | None = None, pid: int | None = None) -> ChildEnv:
+    base = dict(os.environ if base is None else base)
+    route_env = profile.route.child_env(profile, secret)
+    if profile.model:
+        route_env["ANTHROPIC_MODEL"] = profile.model
+    route_env.update(profile.env)
+    route_env[ACTIVE_VAR] = profile.name
+    route_env[PID_VAR] = str(os.getpid() if pid is None else pid)
+    if preferred:
+        route_env[PREFERRED_VAR] = preferred
+
+    remove = set(CREDENTIAL_VARS) | set(profile.route.also_remove(profile))
+    unset = sorted(name for name in remove if name in base and name not in route_env)
+    for name in remove:
+        base.pop(name, None)
+    base.update(route_env)
+    secret_vars = {k for k in route_env if k in SECRET_VARS}
+    if secret and profile.route.secret_var:
+        secret_vars.add(profile.route.secret_var)
+    return ChildEnv(env=base, set=route_env, unset=unset, secret_vars=frozenset(secret_vars))

@@ -1,0 +1,140 @@
+"""`claude-failover`: the transparent launcher (alias it as `claude`).
+
+Kept free of click, httpx and keyring on the warm path: argv split, config load, cached
+decision, environment build, exec. Our own options carry the reserved prefix ``--failover-``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from claude_failover.errors import FailoverError, UsageError
+
+HELP = """\
+usage: claude-failover [--failover-OPTION ...] [claude arguments ...]
+
+Runs the real `claude` on the first healthy route of your config, with exactly that route's
+environment. Every argument except the options below goes to claude unchanged.
+
+  --failover-profile NAME   use this profile (also: CLAUDE_FAILOVER_PROFILE)
+  --failover-config PATH    config file (also: CLAUDE_FAILOVER_CONFIG)
+  --failover-dry-run        print the chosen route and environment (secrets masked); don't run
+  --failover-strict         exit 69 unless a route is verified healthy
+  --failover-supervise      run claude as a supervised child (default for -p/--print)
+  --failover-no-retry       with supervision: do not retry a failed run on the next route
+  --failover-help           this text
+
+Quiet the fallback notice with CLAUDE_FAILOVER_QUIET=1. Manage routes with claude-failover-ctl.
+Exit codes: 64 usage, 69 no usable route, 78 config error, 127 claude not found; otherwise claude's.
+"""
+
+# claude's own management commands: they never probe and never fail for want of a route.
+PASSTHROUGH = frozenset({"--version", "-v", "--help", "-h", "auth", "setup-token", "update", "install",
+                         "doctor", "mcp", "config", "plugin", "migrate-installer"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except FailoverError as exc:
+        from claude_failover.log import emit_error
+
+        emit_error(exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def run(argv: list[str]) -> int:
+    from claude_failover import argv as argv_mod
+
+    split = argv_mod.split(argv)
+    if split.get("help"):
+        sys.stdout.write(HELP)
+        return 0
+    environ = dict(os.environ)
+    _guard_loop(environ)
+
+    from claude_failover import config as config_mod, paths
+
+    explicit = split.get("config")
+    path = paths.config_path(explicit if isinstance(explicit, str) else None)
+    if explicit and not os.path.exists(path):
+        raise UsageError(f"--failover-config: no such file: {path}")
+    cfg = config_mod.load(path)
+
+    from claude_failover import binary, decide
+
+    claude_path = binary.find_claude(cfg.claude, environ, cfg.path)
+    first = split.claude_args[0] if split.claude_args else ""
+    passthrough = first in PASSTHROUGH
+    decision = _decide(cfg, environ, split, passthrough)
+
+    from claude_failover import environment
+
+    child = environment.build(decision.profile, decision.secret.value if decision.secret else None,
+                              environ, preferred=decision.preferred)
+    if split.get("dry-run"):
+        _print_dry_run(decision, child, claude_path, split.claude_args)
+        return 0
+    notice = decision.notice()
+    if notice and environ.get("CLAUDE_FAILOVER_QUIET") not in ("1", "true", "yes"):
+        from claude_failover.log import emit_notice
+
+        emit_notice(notice, decision)
+    if _supervised(split):
+        from claude_failover.supervise import supervise
+
+        return supervise(cfg, decision, child, claude_path, split, environ)
+    from claude_failover.execute import exec_claude
+
+    return exec_claude(claude_path, split.claude_args, child.env)
+
+
+def _decide(cfg, environ, split, passthrough):
+    """The launch decision: through the health layer when it exists, else local checks."""
+    try:
+        from claude_failover.health import decide_launch
+    except ImportError:
+        from claude_failover.decide import decide
+
+        from claude_failover import cache
+
+        return decide(cfg, environ, split.get("profile"), cache.active_pin(cache.read()), passthrough)
+    return decide_launch(cfg, environ, split, passthrough)
+
+
+def _supervised(split) -> bool:
+    try:
+        import claude_failover.supervise  # noqa: F401  (issue 4)
+    except ImportError:
+        return False
+    from claude_failover.supervise import wants_supervision
+
+    return wants_supervision(split)
+
+
+def _guard_loop(environ: dict[str, str]) -> None:
+    from claude_failover.credvars import ACTIVE_VAR, PID_VAR
+
+    if environ.get(ACTIVE_VAR) and environ.get(PID_VAR) in (str(os.getpid()), str(os.getppid())):
+        raise FailoverError(
+            "loop: the `claude` that claude-failover started leads back to claude-failover",
+            hint="set `claude = \"/path/to/real/claude\"` in the config (see `claude-failover-ctl doctor`)")
+
+
+def _print_dry_run(decision, child, claude_path: str, args: list[str]) -> None:
+    import shlex
+
+    out = sys.stdout
+    out.write(f"route:   {decision.profile.name} ({decision.profile.type}) — {decision.profile.route.summary(decision.profile)}\n")
+    out.write(f"why:     {decision.why}\n")
+    if decision.secret:
+        out.write(f"secret:  from {decision.secret.source}\n")
+    out.write(f"claude:  {claude_path}\n")
+    out.write(f"args:    {shlex.join(args) if args else '(none)'}\n")
+    for name, shown in child.display():
+        out.write(f"set:     {name}={shown}\n")
+    for name in child.unset:
+        out.write(f"unset:   {name}\n")

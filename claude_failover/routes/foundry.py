@@ -1,0 +1,44 @@
+"""`foundry`: Claude on Microsoft Foundry (CLAUDE_CODE_USE_FOUNDRY=1).
+
+An API key (``ANTHROPIC_FOUNDRY_API_KEY``, sent as x-api-key) when the profile names a
+secret source; otherwise claude uses Microsoft Entra ID credentials from the environment.
+"""
+
+from __future__ import annotations
+
+from claude_failover.routes.base import BOOL, STR, Key, RouteType, flag
+
+
+class Foundry(RouteType):
+    name = "foundry"
+    title = "Microsoft Foundry"
+    keys = {
+        "resource": Key(STR, "ANTHROPIC_FOUNDRY_RESOURCE (the Azure resource name)"),
+        "base_url": Key(STR, "ANTHROPIC_FOUNDRY_BASE_URL (instead of resource)"),
+        "skip_auth": Key(BOOL, "skip Azure auth (gateways and tests)"),
+    }
+    secret = "optional"
+    secret_var = "ANTHROPIC_FOUNDRY_API_KEY"
+
+    def check(self, options):
+        if not options.get("resource") and not options.get("base_url"):
+            return [(None, "a foundry profile needs `resource` or `base_url`")]
+        return []
+
+    def child_env(self, profile, secret):
+        options = profile.options
+        env = {"CLAUDE_CODE_USE_FOUNDRY": "1"}
+        if options.get("resource"):
+            env["ANTHROPIC_FOUNDRY_RESOURCE"] = options["resource"]
+        if options.get("base_url"):
+            env["ANTHROPIC_FOUNDRY_BASE_URL"] = options["base_url"]
+        env.update(flag(profile, "skip_auth", "CLAUDE_CODE_SKIP_FOUNDRY_AUTH"))
+        if secret:
+            env["ANTHROPIC_FOUNDRY_API_KEY"] = secret
+        return env
+
+    def summary(self, profile):
+        return f"Foundry {profile.options.get('resource') or profile.options.get('base_url')}"
+
+
+ROUTE = Foundry()

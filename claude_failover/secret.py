@@ -1,0 +1,150 @@
+"""Secrets: an ordered resolver over the keyring, an environment variable, or a command.
+
+Twine-style: a profile lists its sources in order; the first that yields a value wins and the
+winner is named (``source``) so `ctl which`/`env` can say where a secret came from. Values are
+never put in an exception message, a log line or argv. ``keyring`` is imported only here, and
+only when a keyring source is actually consulted (it costs ~100 ms to import).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+
+from claude_failover.errors import FailoverError, SecretError
+
+SERVICE = "claude-failover"
+NO_BACKEND_HINT = ("set `secret_env = \"VAR\"` or `secret_cmd = \"...\"` for the profile, or start a Secret "
+                   "Service (e.g. `eval $(dbus-launch --sh-syntax); gnome-keyring-daemon --unlock --components=secrets`)")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    value: str
+    source: str  # "keyring", "env:VAR", "cmd"
+
+
+def describe(source: tuple[str, str]) -> str:
+    kind, arg = source
+    return {"keyring": f"keyring ({SERVICE}/{arg})", "env": f"${arg}", "cmd": "secret_cmd"}[kind]
+
+
+def resolve(name: str, sources, environ=None) -> Resolved | None:
+    """The first secret found in ``sources`` (in order), or None when none has one.
+
+    Raises SecretError when some source is broken (a command failed, no keyring backend)
+    and no source has a value; the message names every source tried.
+    """
+    environ = os.environ if environ is None else environ
+    problems: list[str] = []
+    for kind, arg in sources:
+        try:
+            value = _read(kind, arg, environ)
+        except SecretError as exc:
+            problems.append(f"{describe((kind, arg))}: {exc.message}")
+            continue
+        if value:
+            return Resolved(value, "keyring" if kind == "keyring" else f"env:{arg}" if kind == "env" else "cmd")
+        problems.append(f"{describe((kind, arg))}: not set")
+    if any(not p.endswith("not set") for p in problems):
+        raise SecretError(f"profile {name!r} has no secret ({'; '.join(problems)})", hint=NO_BACKEND_HINT)
+    return None
+
+
+def require(name: str, sources, environ=None) -> Resolved:
+    found = resolve(name, sources, environ)
+    if found is None:
+        wanted = " or ".join(describe(s) for s in sources)
+        raise SecretError(f"profile {name!r} has no secret: nothing in {wanted}",
+                          hint=f"claude-failover-ctl keys set {name}")
+    return found
+
+
+def _read(kind: str, arg: str, environ) -> str | None:
+    if kind == "env":
+        return environ.get(arg) or None
+    if kind == "cmd":
+        return _run_command(arg)
+    return keyring_get(arg)
+
+
+def _run_command(command: str) -> str | None:
+    try:
+        done = subprocess.run(command, shell=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, timeout=30, text=True)
+    except subprocess.TimeoutExpired:
+        raise SecretError("secret_cmd did not finish within 30 s") from None
+    except OSError as exc:
+        raise SecretError(f"secret_cmd could not run: {exc.strerror}") from None
+    if done.returncode != 0:
+        raise SecretError(f"secret_cmd exited with status {done.returncode}")
+    first = done.stdout.splitlines()[0].strip() if done.stdout.strip() else ""
+    return first or None
+
+
+# --- keyring --------------------------------------------------------------------------------
+
+def _backend():
+    try:
+        import keyring
+        from keyring.backends import fail
+    except Exception as exc:  # a broken install
+        raise SecretError(f"the keyring library cannot load: {type(exc).__name__}", hint=NO_BACKEND_HINT) from None
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring) or "fail" in type(backend).__module__ or "null" in type(backend).__module__:
+        raise SecretError("no usable keyring backend on this machine", hint=NO_BACKEND_HINT)
+    return keyring
+
+
+def backend_name() -> str:
+    """A human name of the keyring backend in use (raises SecretError when there is none)."""
+    import keyring
+
+    _backend()
+    backend = keyring.get_keyring()
+    return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
+def _call(action: str, fn, *args):
+    try:
+        return fn(*args)
+    except FailoverError:
+        raise
+    except Exception as exc:  # keyring errors carry backend text, never the secret
+        text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise SecretError(f"keyring {action} failed: {text}", hint=NO_BACKEND_HINT) from None
+
+
+def keyring_get(name: str) -> str | None:
+    keyring = _backend()
+    return _call("read", keyring.get_password, SERVICE, name)
+
+
+def keyring_set(name: str, value: str) -> None:
+    keyring = _backend()
+    _call("write", keyring.set_password, SERVICE, name, value)
+
+
+def keyring_delete(name: str) -> bool:
+    keyring = _backend()
+    from keyring.errors import PasswordDeleteError
+
+    try:
+        keyring.delete_password(SERVICE, name)
+    except PasswordDeleteError:
+        return False
+    except Exception as exc:
+        _call("delete", lambda: (_ for _ in ()).throw(exc))
+    return True
+
+
+# --- display --------------------------------------------------------------------------------
+
+def mask(value: str | None) -> str:
+    """``****wxyz``: the last 4 characters of a long secret, nothing of a short one."""
+    if not value:
+        return "(empty)"
+    if len(value) < 12:
+        return "****"
+    return "****" + value[-4:]
