@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The one command that runs the whole claude-failover test suite on a fresh Debian machine
+# (root; apt, PyPI and npm reachable). Extra arguments go to pytest, e.g.
+#   bash scripts/test.sh -k keyring -x
+# Steps: apt packages (only if missing) -> .venv with the package and its test extra -> the pinned
+# real claude in .cache/claude-code -> pytest inside a loopback-only user+network namespace with a
+# private D-Bus session and a throwaway HOME.
+set -euo pipefail
+
+CLAUDE_VERSION="2.1.328"
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+
+log() { printf '[test.sh] %s\n' "$*" >&2; }
+
+# --- 1. system packages ----------------------------------------------------------------------------
+APT_PKGS=(gnome-keyring dbus dbus-user-session libsecret-tools shellcheck fish systemd iproute2 util-linux)
+missing=()
+for p in "${APT_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+for cmd in python3 npm; do command -v "$cmd" >/dev/null || missing+=("$([ "$cmd" = python3 ] && echo python3-venv || echo npm)"); done
+if ((${#missing[@]})); then
+  log "installing apt packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- 2. python venv --------------------------------------------------------------------------------
+if [ ! -x .venv/bin/python ]; then
+  log "creating .venv"
+  python3 -m venv .venv
+fi
+PY="$REPO/.venv/bin/python"
+"$PY" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
+HARNESS_DEPS=(pytest hypothesis httpx keyring secretstorage click tenacity platformdirs)
+if [ -f pyproject.toml ] && grep -Eq '^[[:space:]]*test[[:space:]]*=' pyproject.toml; then
+  log "pip install -e '.[test]'"
+  "$PY" -m pip install -q --disable-pip-version-check -e '.[test]'
+elif [ -f pyproject.toml ]; then
+  log "pyproject.toml has no 'test' extra yet: installing -e . plus the harness's own dependencies"
+  "$PY" -m pip install -q --disable-pip-version-check -e . "${HARNESS_DEPS[@]}"
+else
+  log "no pyproject.toml yet: installing only the harness's dependencies (package tests will fail to import)"
+  "$PY" -m pip install -q --disable-pip-version-check "${HARNESS_DEPS[@]}"
+fi
+# the harness itself needs these whatever the extra says (keyring fixture, fake server clients)
+"$PY" - <<'PYEOF' || "$PY" -m pip install -q --disable-pip-version-check "${HARNESS_DEPS[@]}"
+import importlib, sys
+for m in ("pytest", "hypothesis", "httpx", "keyring", "secretstorage", "jeepney"):
+    importlib.import_module(m)
+PYEOF
+
+# --- 3. the pinned real claude ---------------------------------------------------------------------
+CLAUDE_DIR="$REPO/.cache/claude-code"
+CLAUDE_BIN="$CLAUDE_DIR/node_modules/.bin/claude"
+have_version="$(node -e "try{console.log(require('$CLAUDE_DIR/node_modules/@anthropic-ai/claude-code/package.json').version)}catch(e){}" 2>/dev/null || true)"
+if [ "$have_version" != "$CLAUDE_VERSION" ] || ! "$CLAUDE_BIN" --version >/dev/null 2>&1; then
+  log "installing @anthropic-ai/claude-code@$CLAUDE_VERSION into .cache/claude-code"
+  mkdir -p "$CLAUDE_DIR"
+  npm install --prefix "$CLAUDE_DIR" --no-audit --no-fund --loglevel=error "@anthropic-ai/claude-code@$CLAUDE_VERSION" >&2
+fi
+got="$("$CLAUDE_BIN" --version 2>/dev/null || true)"
+case "$got" in
+  "$CLAUDE_VERSION"*) ;;
+  *) log "FAILED: $CLAUDE_BIN --version printed '$got', expected $CLAUDE_VERSION"; exit 1 ;;
+esac
+export CLAUDE_FAILOVER_TEST_CLAUDE="$CLAUDE_BIN"
+
+# --- 4. pytest in a loopback-only namespace with a private D-Bus session ----------------------------
+RUN_TMP="$(mktemp -d -t claude-failover-test.XXXXXX)"
+trap 'rm -rf "$RUN_TMP"' EXIT
+mkdir -p "$RUN_TMP/home" "$RUN_TMP/data" "$RUN_TMP/run"
+chmod 700 "$RUN_TMP/run"
+log "running pytest (loopback-only namespace, private D-Bus) $*"
+set +e
+# HOME/XDG_* point at a throwaway dir for the whole run, so even a D-Bus-activated service or a test
+# that escapes its fixtures never touches the real ~/.claude or the real keyring.
+# shellcheck disable=SC2016  # the inner script expands its own $0 and $@
+env HOME="$RUN_TMP/home" XDG_DATA_HOME="$RUN_TMP/data" XDG_RUNTIME_DIR="$RUN_TMP/run" \
+    XDG_CONFIG_HOME="$RUN_TMP/home/.config" XDG_CACHE_HOME="$RUN_TMP/home/.cache" \
+    PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+  unshare --user --map-root-user --net -- sh -c '
+    ip link set lo up || exit 97
+    exec dbus-run-session -- "$0" -m pytest "$@"
+  ' "$PY" "$@"
+rc=$?
+set -e
+case $rc in
+  0) log "all tests passed" ;;
+  5) log "FAILED: pytest collected no tests (exit 5)"; exit 1 ;;
+  97) log "FAILED: could not bring up lo inside the network namespace"; exit 1 ;;
+  *) log "FAILED: pytest exit status $rc" ;;
+esac
+exit $rc
