@@ -83,36 +83,20 @@ def run(argv: list[str]) -> int:
         from claude_failover.log import emit_notice
 
         emit_notice(notice, decision)
-    if _supervised(split):
-        from claude_failover.supervise import supervise
+    from claude_failover import settings_guard, supervise
 
-        return supervise(cfg, decision, child, claude_path, split, environ)
+    claude_args = split.claude_args + settings_guard.guard_args(child.env, split.claude_args, environ, os.getcwd())
+    if supervise.wants_supervision(split):
+        return supervise.supervise(cfg, decision, child, claude_path, claude_args, environ)
     from claude_failover.execute import exec_claude
 
-    return exec_claude(claude_path, split.claude_args, child.env)
+    return exec_claude(claude_path, claude_args, child.env)
 
 
 def _decide(cfg, environ, split, passthrough):
-    """The launch decision: through the health layer when it exists, else local checks."""
-    try:
-        from claude_failover.health import decide_launch
-    except ImportError:
-        from claude_failover.decide import decide
+    from claude_failover.health import decide_launch
 
-        from claude_failover import cache
-
-        return decide(cfg, environ, split.get("profile"), cache.active_pin(cache.read()), passthrough)
     return decide_launch(cfg, environ, split, passthrough)
-
-
-def _supervised(split) -> bool:
-    try:
-        import claude_failover.supervise  # noqa: F401  (issue 4)
-    except ImportError:
-        return False
-    from claude_failover.supervise import wants_supervision
-
-    return wants_supervision(split)
 
 
 def _guard_loop(environ: dict[str, str]) -> None:

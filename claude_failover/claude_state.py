@@ -1,0 +1,158 @@
+"""Reading Claude Code's local login state — without ever handing a token to anyone.
+
+The credentials store is ``$CLAUDE_CONFIG_DIR/.credentials.json`` (default ``~/.claude``) on
+Linux/Windows and the login keychain on macOS (service ``Claude Code-credentials``, or
+``Claude Code-credentials-<8 hex of sha256(dir)>`` for a custom config dir). We parse it to
+judge the login's state (present, parseable, expiry, refresh token, scopes); the tokens
+themselves never leave this module: :class:`LoginState` carries no secret.
+
+Never try a refresh: a refused refresh wipes the stored login (facts file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import sys
+import time
+from dataclasses import dataclass, field
+
+# status values, worst first
+MISSING = "missing"            # no store at all: not logged in
+UNREADABLE = "unreadable"      # permissions / I/O
+CORRUPT = "corrupt"            # not JSON, or not the expected shape
+ENDED = "ended"                # claude gave up: empty accessToken / loginEnded
+REFRESH_EXPIRED = "refresh-expired"      # access and refresh tokens both past expiry
+EXPIRED_NO_REFRESH = "expired-no-refresh"  # access token expired and no refresh token
+EXPIRED_REFRESHABLE = "expired-refreshable"  # claude will refresh it itself: fine
+OK = "ok"
+
+USABLE = frozenset({OK, EXPIRED_REFRESHABLE})
+
+
+@dataclass
+class LoginState:
+    status: str
+    location: str                      # file path or "macOS keychain (service …)"
+    detail: str = ""
+    expires_at: float | None = None    # seconds since the epoch
+    refresh_expires_at: float | None = None
+    has_refresh_token: bool = False
+    subscription_type: str | None = None
+    scopes: list[str] = field(default_factory=list)
+    file_mode: int | None = None       # permission bits of the file, when it is one
+
+    @property
+    def usable(self) -> bool:
+        return self.status in USABLE
+
+
+def config_dir(environ: dict[str, str] | None = None, override: str | None = None) -> str:
+    environ = os.environ if environ is None else environ
+    chosen = override or environ.get("CLAUDE_CONFIG_DIR")
+    return os.path.abspath(os.path.expanduser(chosen)) if chosen else os.path.join(os.path.expanduser("~"), ".claude")
+
+
+def credentials_path(directory: str) -> str:
+    return os.path.join(directory, ".credentials.json")
+
+
+def keychain_service(directory: str | None) -> str:
+    default = os.path.join(os.path.expanduser("~"), ".claude")
+    if not directory or os.path.abspath(directory) == default:
+        return "Claude Code-credentials"
+    return "Claude Code-credentials-" + hashlib.sha256(directory.encode()).hexdigest()[:8]
+
+
+def read_login(directory: str | None = None, environ: dict[str, str] | None = None,
+               now: float | None = None) -> LoginState:
+    """The state of the login stored for ``directory`` (default: claude's own config dir)."""
+    directory = directory or config_dir(environ)
+    now = time.time() if now is None else now
+    path = credentials_path(directory)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if sys.platform == "darwin":
+            return _read_keychain(directory, now)
+        return LoginState(MISSING, path, "no stored login (run `claude auth login`)")
+    except OSError as exc:
+        return LoginState(UNREADABLE, path, f"cannot stat: {exc.strerror}")
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(1024 * 1024)
+    except OSError as exc:
+        return LoginState(UNREADABLE, path, f"cannot read: {exc.strerror}", file_mode=stat.S_IMODE(st.st_mode))
+    state = parse_credentials(raw, path, now)
+    state.file_mode = stat.S_IMODE(st.st_mode)
+    return state
+
+
+def _read_keychain(directory: str, now: float) -> LoginState:
+    import subprocess
+
+    service = keychain_service(directory)
+    where = f"macOS keychain (service {service!r})"
+    try:
+        done = subprocess.run(["security", "find-generic-password", "-s", service, "-w"],
+                              capture_output=True, timeout=5, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return LoginState(UNREADABLE, where, "the `security` tool did not answer")
+    if done.returncode != 0:
+        return LoginState(MISSING, where, "no stored login (run `claude auth login`)")
+    return parse_credentials(done.stdout, where, now)
+
+
+def parse_credentials(raw: bytes | str, location: str, now: float | None = None) -> LoginState:
+    """Judge a credentials blob. Never raises; never returns a token."""
+    now = time.time() if now is None else now
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        where = ""
+        if isinstance(exc, json.JSONDecodeError):
+            where = f" at line {exc.lineno}, column {exc.colno}"
+        return LoginState(CORRUPT, location, f"not valid JSON{where}")
+    if not isinstance(data, dict):
+        return LoginState(CORRUPT, location, "not a JSON object")
+    oauth = data.get("claudeAiOauth")
+    if oauth is None:
+        return LoginState(MISSING, location, "no claude.ai login in the store (run `claude auth login`)")
+    if not isinstance(oauth, dict):
+        return LoginState(CORRUPT, location, "claudeAiOauth is not an object")
+
+    access = oauth.get("accessToken")
+    refresh = oauth.get("refreshToken")
+    expires = _ms(oauth.get("expiresAt"))
+    refresh_expires = _ms(oauth.get("refreshTokenExpiresAt"))
+    scopes = oauth.get("scopes") if isinstance(oauth.get("scopes"), list) else []
+    sub = oauth.get("subscriptionType") if isinstance(oauth.get("subscriptionType"), str) else None
+    state = LoginState(OK, location, expires_at=expires, refresh_expires_at=refresh_expires,
+                       has_refresh_token=isinstance(refresh, str) and bool(refresh),
+                       subscription_type=sub, scopes=[s for s in scopes if isinstance(s, str)])
+    if not isinstance(access, str) or (access and not access.isprintable()):
+        state.status, state.detail = CORRUPT, "accessToken is missing or not text"
+    elif oauth.get("loginEnded") or not access:
+        ended = oauth.get("loginEnded")
+        state.status = ENDED
+        state.detail = f"the login ended ({ended})" if isinstance(ended, str) else "the login ended (empty token)"
+    elif refresh is not None and not isinstance(refresh, str):
+        state.status, state.detail = CORRUPT, "refreshToken is not text"
+    elif "expiresAt" in oauth and expires is None:
+        state.status, state.detail = CORRUPT, "expiresAt is not a timestamp"
+    elif expires is not None and expires <= now:
+        if not state.has_refresh_token:
+            state.status, state.detail = EXPIRED_NO_REFRESH, "access token expired and there is no refresh token"
+        elif refresh_expires is not None and refresh_expires <= now:
+            state.status, state.detail = REFRESH_EXPIRED, "access and refresh tokens have both expired"
+        else:
+            state.status, state.detail = EXPIRED_REFRESHABLE, "access token expired; claude will refresh it"
+    return state
+
+
+def _ms(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return None
+    return float(value) / 1000.0
