@@ -19,7 +19,9 @@ missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-for cmd in python3 npm; do command -v "$cmd" >/dev/null || missing+=("$([ "$cmd" = python3 ] && echo python3-venv || echo npm)"); done
+command -v python3 >/dev/null || missing+=(python3)
+python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   log "installing apt packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -33,24 +35,28 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 PY="$REPO/.venv/bin/python"
-"$PY" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
 HARNESS_DEPS=(pytest hypothesis httpx keyring secretstorage click tenacity platformdirs)
-if [ -f pyproject.toml ] && grep -Eq '^[[:space:]]*test[[:space:]]*=' pyproject.toml; then
-  log "pip install -e '.[test]'"
-  "$PY" -m pip install -q --disable-pip-version-check -e '.[test]'
-elif [ -f pyproject.toml ]; then
-  log "pyproject.toml has no 'test' extra yet: installing -e . plus the harness's own dependencies"
-  "$PY" -m pip install -q --disable-pip-version-check -e . "${HARNESS_DEPS[@]}"
-else
-  log "no pyproject.toml yet: installing only the harness's dependencies (package tests will fail to import)"
-  "$PY" -m pip install -q --disable-pip-version-check "${HARNESS_DEPS[@]}"
+# reinstall only when pyproject.toml (or this script's install logic) changed; -e picks up code edits
+stamp=".venv/.claude-failover-test-stamp"
+want="$({ cat pyproject.toml 2>/dev/null || true; } | sha256sum | cut -c1-16)-v1"
+if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+  "$PY" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
+  if [ -f pyproject.toml ] && grep -Eq '^[[:space:]]*test[[:space:]]*=' pyproject.toml; then
+    log "pip install -e '.[test]'"
+    "$PY" -m pip install -q --disable-pip-version-check -e '.[test]' 2>.venv/pip-install.log \
+      || { cat .venv/pip-install.log >&2; log "FAILED: pip install -e '.[test]'"; exit 1; }
+  elif [ -f pyproject.toml ]; then
+    log "pyproject.toml has no 'test' extra yet: installing -e . plus the harness's own dependencies"
+    "$PY" -m pip install -q --disable-pip-version-check -e . "${HARNESS_DEPS[@]}"
+  else
+    log "no pyproject.toml yet: installing only the harness's dependencies (package tests will fail to import)"
+    "$PY" -m pip install -q --disable-pip-version-check "${HARNESS_DEPS[@]}"
+  fi
+  # the harness itself needs these whatever the extra says (keyring fixture, fake server clients)
+  "$PY" -c 'import pytest, hypothesis, httpx, keyring, secretstorage, jeepney' 2>/dev/null \
+    || "$PY" -m pip install -q --disable-pip-version-check "${HARNESS_DEPS[@]}"
+  echo "$want" > "$stamp"
 fi
-# the harness itself needs these whatever the extra says (keyring fixture, fake server clients)
-"$PY" - <<'PYEOF' || "$PY" -m pip install -q --disable-pip-version-check "${HARNESS_DEPS[@]}"
-import importlib, sys
-for m in ("pytest", "hypothesis", "httpx", "keyring", "secretstorage", "jeepney"):
-    importlib.import_module(m)
-PYEOF
 
 # --- 3. the pinned real claude ---------------------------------------------------------------------
 CLAUDE_DIR="$REPO/.cache/claude-code"
@@ -73,6 +79,15 @@ RUN_TMP="$(mktemp -d -t claude-failover-test.XXXXXX)"
 trap 'rm -rf "$RUN_TMP"' EXIT
 mkdir -p "$RUN_TMP/home" "$RUN_TMP/data" "$RUN_TMP/run"
 chmod 700 "$RUN_TMP/run"
+# a user namespace when the kernel allows one; as root a plain network namespace does as well
+UNSHARE_ARGS=(--user --map-root-user --net)
+if ! unshare "${UNSHARE_ARGS[@]}" true 2>/dev/null; then
+  if [ "$(id -u)" -eq 0 ] && unshare --net true 2>/dev/null; then
+    UNSHARE_ARGS=(--net)
+  else
+    log "FAILED: cannot create a network namespace (unshare --user --net); e2e tests need one"; exit 1
+  fi
+fi
 log "running pytest (loopback-only namespace, private D-Bus) $*"
 set +e
 # HOME/XDG_* point at a throwaway dir for the whole run, so even a D-Bus-activated service or a test
@@ -81,7 +96,7 @@ set +e
 env HOME="$RUN_TMP/home" XDG_DATA_HOME="$RUN_TMP/data" XDG_RUNTIME_DIR="$RUN_TMP/run" \
     XDG_CONFIG_HOME="$RUN_TMP/home/.config" XDG_CACHE_HOME="$RUN_TMP/home/.cache" \
     PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-  unshare --user --map-root-user --net -- sh -c '
+  unshare "${UNSHARE_ARGS[@]}" -- sh -c '
     ip link set lo up || exit 97
     exec dbus-run-session -- "$0" -m pytest "$@"
   ' "$PY" "$@"

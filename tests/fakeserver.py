@@ -2,7 +2,37 @@
 
 Measured with the real claude 2.1.328 against this server (differences from / additions to
 /work/shared/claude-code-facts.md):
-  MEASURED-NOTES-PLACEHOLDER
+  - Mantle: claude uses ANTHROPIC_BEDROCK_MANTLE_BASE_URL as given and appends /v1/messages (so with
+    base http://127.0.0.1:P the path is /v1/messages?beta=true, SSE, model "anthropic.claude-opus-5-5").
+    With AWS_BEARER_TOKEN_BEDROCK (no skip) it first sends one non-streaming max_tokens:1 probe to
+    /v1/messages (no ?beta), then the streamed request. Skip-auth sends no credential at all.
+  - Foundry: ANTHROPIC_FOUNDRY_BASE_URL is used as given + /v1/messages?beta=true; the facts file's
+    /anthropic/v1/messages appears only when the base ends in /anthropic (as the resource URL does).
+    Both are served. The key goes in x-api-key; model "claude-sonnet-4-5".
+  - Vertex: ANTHROPIC_VERTEX_BASE_URL must include /v1 (claude appends /projects/<p>/...); without it the
+    path is /projects/... (also served here). A 404 on :streamRawPredict makes claude retry :rawPredict
+    (non-streaming) and then print "The model ... is not available on your vertex deployment".
+  - Bedrock, skip auth: GET /inference-profiles?type=SYSTEM_DEFINED (an empty inferenceProfileSummaries
+    list is accepted), then POST /model/us.anthropic.claude-opus-5-5/invoke-with-response-stream (no
+    credential header). With AWS_BEARER_TOKEN_BEDROCK instead (no skip): GET /inference-profiles, the
+    three max_tokens:1 /invoke probes (sonnet-4-5, opus-5-5, haiku-4-5 ids, e.g.
+    us.anthropic.claude-sonnet-4-5-20250929-v1:0), then the stream, all with ``Authorization: Bearer``. A 429 on /inference-profiles is retried 3 times even with
+    CLAUDE_CODE_MAX_RETRIES=0.
+  - Default models seen: API key / subscription -> "claude-opus-5-5", CLAUDE_CODE_OAUTH_TOKEN ->
+    "claude-sonnet-5-5" (both accepted; any name is).
+  - With CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 (and even =0 with an API key) claude -p made no
+    /api/claude_code/* calls at all: nothing but /v1/messages. Anything under /api/ gets 200 {}.
+  - A mid-stream SSE ``error`` event makes claude retry once without streaming (max_tokens 64000,
+    "stream": false); ``midstream_error`` answers that retry with 529.
+  - Error texts (CLAUDE_CODE_MAX_RETRIES=0): 402 billing_error -> "Credit balance is too low";
+    HTML 502 -> "API Error: 502 Error. This is a server-side issue ... check your inference gateway
+    (127.0.0.1:PORT)."; 529 -> "API Error: 529 Overloaded. ...". stdout only, exit 1.
+  - ``anthropic-beta`` for API keys does not contain oauth-2025-04-20; for CLAUDE_CODE_OAUTH_TOKEN and the
+    subscription it does. Subscription via ~/.claude/.credentials.json with a non-expired token made
+    no other request (no /api/oauth/profile seen on the base URL) and left the file unchanged.
+  - /proc/net/dev, not /sys/class/net, shows the namespace's interfaces after ``unshare -rn``.
+  - gnome-keyring-daemon --unlock with an EMPTY password on stdin does not create the login keyring
+    (secret-tool then fails: no prompter); a non-empty one creates and unlocks it as the default.
 
 Usage::
 
@@ -39,9 +69,10 @@ Behaviours (a behaviour is a ``Behaviour`` object or its name as a string, e.g. 
   slow(seconds, then=ok())        wait, then answer with ``then`` (the wait ends early on server stop)
   hang()                          accept and never answer until the server stops
   sequence([b1, b2, ...])         successive requests that reach this behaviour get b1, b2, ...; the
-                                  last one repeats once the list is used up. Note: claude may send
-                                  more than one /v1/messages per ``-p`` run in some modes; count with
-                                  ``srv.requests_for("/v1/messages")``.
+                                  last one repeats once the list is used up. Every inference request
+                                  (messages, Vertex, Bedrock invoke, also claude's max_tokens:1 probes)
+                                  takes a step; Bedrock model lists and count_tokens only peek at the
+                                  current step.
 
 Rule lookup for a request (``behave(credential, behaviour, path_prefix=None)``; credential "*" = any):
   1. rules with a path_prefix that the path (incl. query) starts with — exact credential before "*",
