@@ -55,7 +55,8 @@ def local_verdict(profile: Profile, environ: dict[str, str]) -> tuple[Verdict | 
     try:
         found = resolve_secret(profile, environ)
     except SecretError as exc:
-        return unhealthy("misconfigured", exc.message, source="local"), None
+        fix = f" (fix: {exc.hint})" if exc.hint and exc.hint.startswith("claude-failover-ctl") else ""
+        return unhealthy("misconfigured", exc.message + fix, source="local"), None
     verdict = profile.route.local_check(profile, environ)
     if verdict is not None and not verdict.usable:
         return verdict, found

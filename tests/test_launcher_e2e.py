@@ -1,0 +1,250 @@
+"""The launcher end to end: the REAL claude, a fake Anthropic-compatible server on 127.0.0.1.
+
+For each route type, `claude-failover --failover-profile NAME -p hi` must make claude send exactly
+that route's credential in the right header and nothing else — also when the caller's shell holds
+stale credentials of every other kind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+
+from tests.conftest import claude_env
+from tests.fakeserver import DEFAULT_REPLY
+from tests.launch import ctl, failover, write_config
+
+API_KEY = "sk-ant-api03-FAKE-work-1"
+GW_TOKEN = "FAKE-gateway-token-1"
+OAUTH_TOKEN = "sk-ant-oat01-FAKE-setup-1"
+SUB_ACCESS = "sk-ant-oat01-FAKE-sub-1"
+BEDROCK_KEY = "FAKE-bedrock-key-1"
+FOUNDRY_KEY = "FAKE-foundry-key-1"
+STALE_KEY = "sk-ant-api03-FAKE-STALE"
+STALE = {"ANTHROPIC_API_KEY": STALE_KEY, "ANTHROPIC_AUTH_TOKEN": "FAKE-STALE-bearer",
+         "CLAUDE_CODE_OAUTH_TOKEN": "sk-ant-oat01-FAKE-STALE", "CLAUDE_CODE_USE_VERTEX": "1",
+         "ANTHROPIC_BASE_URL": "http://127.0.0.1:9"}
+
+
+def config_for(url: str, claude_bin: str) -> str:
+    return f"""
+claude = "{claude_bin}"
+order = ["max", "key", "gw", "tok", "aws", "mantle", "vx", "fo"]
+[profiles.max]
+type = "subscription"
+base_url = "{url}"
+[profiles.key]
+type = "api-key"
+base_url = "{url}"
+secret_env = "TEST_WORK_KEY"
+[profiles.gw]
+type = "gateway"
+base_url = "{url}"
+secret_env = "TEST_GW_TOKEN"
+[profiles.tok]
+type = "oauth-token"
+base_url = "{url}"
+secret_env = "TEST_OAUTH_TOKEN"
+[profiles.aws]
+type = "bedrock"
+region = "us-east-1"
+base_url = "{url}"
+skip_auth = true
+[profiles.mantle]
+type = "mantle"
+region = "us-east-1"
+base_url = "{url}"
+skip_auth = true
+secret_env = "TEST_BEDROCK_KEY"
+[profiles.vx]
+type = "vertex"
+project_id = "fake-project"
+region = "us-east5"
+base_url = "{url}/v1"
+skip_auth = true
+[profiles.fo]
+type = "foundry"
+base_url = "{url}/anthropic"
+secret_env = "TEST_FOUNDRY_KEY"
+"""
+
+
+@pytest.fixture
+def setup(isolated_env, fake_server, claude_bin):
+    write_config(isolated_env.config_file, config_for(fake_server.url, claude_bin))
+    creds = isolated_env.claude_dir / ".credentials.json"
+    creds.parent.mkdir(parents=True, exist_ok=True)
+    creds.write_text(json.dumps({"claudeAiOauth": {
+        "accessToken": SUB_ACCESS, "refreshToken": "sk-ant-ort01-FAKE-sub-1",
+        "expiresAt": int((time.time() + 3600) * 1000), "scopes": ["user:inference"], "subscriptionType": "max"}}))
+    creds.chmod(0o600)
+    return fake_server
+
+
+def launch(profile: str, **extra):
+    env = claude_env(TEST_WORK_KEY=API_KEY, TEST_GW_TOKEN=GW_TOKEN, TEST_OAUTH_TOKEN=OAUTH_TOKEN,
+                     TEST_BEDROCK_KEY=BEDROCK_KEY, TEST_FOUNDRY_KEY=FOUNDRY_KEY, CLAUDE_CODE_MAX_RETRIES="0",
+                     **STALE, **extra)
+    proc = failover(["--failover-profile", profile, "-p", "hi"], env=env, timeout=90)
+    assert proc.returncode == 0, f"exit {proc.returncode}\nstdout: {proc.stdout}\nstderr: {proc.stderr}"
+    assert DEFAULT_REPLY in proc.stdout
+    return proc
+
+
+def model_requests(srv):
+    return [r for r in srv.requests if r["method"] == "POST"]
+
+
+def only_credential(srv, expected: str | None):
+    seen = {r["credential"] for r in model_requests(srv)}
+    assert seen == {expected}, seen
+    for r in srv.requests:
+        for value in r["headers"].values():
+            assert "STALE" not in value, r
+
+
+@pytest.mark.e2e
+def test_subscription_beats_a_stale_api_key_in_the_shell(setup):
+    launch("max")
+    only_credential(setup, SUB_ACCESS)
+    (req, *_) = model_requests(setup)
+    assert req["headers"]["authorization"] == f"Bearer {SUB_ACCESS}" and "x-api-key" not in req["headers"]
+    assert "oauth-2025-04-20" in req["headers"].get("anthropic-beta", "")
+
+
+@pytest.mark.e2e
+def test_api_key_route_sends_x_api_key(setup):
+    launch("key")
+    only_credential(setup, API_KEY)
+    req = model_requests(setup)[0]
+    assert req["headers"]["x-api-key"] == API_KEY and "authorization" not in req["headers"]
+
+
+@pytest.mark.e2e
+def test_gateway_route_sends_bearer(setup):
+    launch("gw")
+    only_credential(setup, GW_TOKEN)
+    req = model_requests(setup)[0]
+    assert req["headers"]["authorization"] == f"Bearer {GW_TOKEN}" and "x-api-key" not in req["headers"]
+
+
+@pytest.mark.e2e
+def test_oauth_token_route(setup):
+    launch("tok")
+    only_credential(setup, OAUTH_TOKEN)
+    req = model_requests(setup)[0]
+    assert req["headers"]["authorization"] == f"Bearer {OAUTH_TOKEN}"
+    assert "oauth-2025-04-20" in req["headers"].get("anthropic-beta", "")
+
+
+@pytest.mark.e2e
+def test_bedrock_route_through_its_base_url(setup):
+    launch("aws")
+    posts = model_requests(setup)
+    assert posts and all(r["path"].startswith("/model/") for r in posts)
+    assert all("x-api-key" not in r["headers"] for r in posts)
+    only_credential(setup, None)
+
+
+@pytest.mark.e2e
+def test_mantle_route_sends_bedrock_bearer(setup):
+    launch("mantle")
+    posts = model_requests(setup)
+    assert posts and all("/v1/messages" in r["path"] for r in posts)
+    only_credential(setup, BEDROCK_KEY)
+
+
+@pytest.mark.e2e
+def test_vertex_route(setup):
+    launch("vx")
+    posts = model_requests(setup)
+    assert posts and all(":streamRawPredict" in r["path"] or ":rawPredict" in r["path"] for r in posts)
+    assert all("x-api-key" not in r["headers"] for r in posts)
+
+
+@pytest.mark.e2e
+def test_foundry_route(setup):
+    launch("fo")
+    posts = model_requests(setup)
+    assert posts and all(r["path"].startswith("/anthropic/v1/messages") for r in posts)
+    assert {r["headers"].get("x-api-key") for r in posts} == {FOUNDRY_KEY}
+
+
+@pytest.mark.e2e
+def test_secret_never_in_claude_argv_or_dry_run(setup):
+    env = claude_env(TEST_WORK_KEY=API_KEY, **STALE)
+    proc = failover(["--failover-profile", "key", "--failover-dry-run", "-p", "hi"], env=env)
+    assert proc.returncode == 0 and API_KEY not in proc.stdout + proc.stderr
+    assert "ANTHROPIC_API_KEY=****ek-1" in proc.stdout or "ANTHROPIC_API_KEY=****" in proc.stdout
+    assert "unset:   ANTHROPIC_AUTH_TOKEN" in proc.stdout
+    assert not setup.requests  # a dry run runs nothing
+
+
+@pytest.mark.e2e
+def test_keyring_secret_set_then_launch(isolated_env, fake_server, claude_bin, keyring_backend):
+    write_config(isolated_env.config_file, f"""
+claude = "{claude_bin}"
+[profiles.work]
+type = "api-key"
+base_url = "{fake_server.url}"
+""")
+    stored = ctl(["keys", "set", "work"], input=API_KEY + "\n")
+    assert stored.returncode == 0, stored.stderr
+    assert API_KEY not in stored.stdout + stored.stderr and "****rk-1" in stored.stdout
+    listed = ctl(["keys", "list"])
+    assert "work" in listed.stdout and "****rk-1" in listed.stdout and API_KEY not in listed.stdout
+    proc = failover(["-p", "hi"], env=claude_env(ANTHROPIC_API_KEY=STALE_KEY), timeout=90)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert {r["credential"] for r in model_requests(fake_server)} == {API_KEY}
+    assert not any(f.name.endswith(".toml") and API_KEY in f.read_text() for f in isolated_env.tmp.rglob("*") if f.is_file() and f.suffix == ".toml")
+    removed = ctl(["keys", "rm", "work"])
+    assert removed.returncode == 0 and "removed" in removed.stdout
+    gone = failover(["-p", "hi"], timeout=30)
+    assert gone.returncode == 69 and "keys set work" in gone.stderr
+
+
+@pytest.mark.e2e
+def test_claude_shim_first_on_path_runs_the_real_binary(isolated_env, fake_server, claude_bin, tmp_path):
+    """A `claude` symlink to claude-failover first on PATH: no loop, the real claude answers."""
+    from tests.launch import LAUNCHER
+
+    shim_dir = tmp_path / "shim"
+    shim_dir.mkdir()
+    (shim_dir / "claude").symlink_to(LAUNCHER)
+    write_config(isolated_env.config_file, f"""
+[profiles.key]
+type = "api-key"
+base_url = "{fake_server.url}"
+secret_env = "TEST_WORK_KEY"
+""")
+    path = os.pathsep.join([str(shim_dir), os.path.dirname(claude_bin), os.environ["PATH"]])
+    from tests.launch import run
+
+    proc = run(str(shim_dir / "claude"), ["-p", "hi"], env=claude_env(PATH=path, TEST_WORK_KEY=API_KEY), timeout=90)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert DEFAULT_REPLY in proc.stdout
+    assert {r["credential"] for r in model_requests(fake_server)} == {API_KEY}
+
+
+@pytest.mark.e2e
+def test_loop_is_stopped_with_a_clear_message(isolated_env, tmp_path):
+    """A configured `claude` that execs claude-failover again is caught by the recursion guard."""
+    from tests.launch import LAUNCHER
+
+    sneaky = tmp_path / "sneaky-claude"
+    sneaky.write_text(f"#!/bin/sh\nexec {LAUNCHER} \"$@\"\n")  # no marker: only the guard can catch it
+    sneaky.chmod(0o755)
+    write_config(isolated_env.config_file, f'claude = "{sneaky}"\n[profiles.key]\ntype = "api-key"\nsecret_env = "K"\n')
+    proc = failover(["-p", "hi"], env=claude_env(K=API_KEY), timeout=30)
+    assert proc.returncode == 1 and "loop" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.e2e
+def test_passthrough_commands_work_with_no_route(isolated_env, claude_bin):
+    """`claude --version` through the launcher works even when no route is usable."""
+    write_config(isolated_env.config_file, f'claude = "{claude_bin}"\n[profiles.key]\ntype = "api-key"\nsecret_env = "NOPE"\n')
+    proc = failover(["--version"])
+    assert proc.returncode == 0 and "Claude Code" in proc.stdout
