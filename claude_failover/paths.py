@@ -60,9 +60,17 @@ def ensure_private_dir(path: str) -> str:
     return path
 
 
-def atomic_write(path: str, data: str | bytes, mode: int = 0o600) -> None:
-    """Write ``data`` to ``path`` atomically: temp file in the same dir, fsync, rename."""
-    directory = ensure_private_dir(os.path.dirname(os.path.abspath(path)))
+def atomic_write(path: str, data: str | bytes, mode: int = 0o600, private_dir: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically: temp file in the same dir, fsync, rename.
+
+    ``private_dir=False`` is for files that live in a shared directory (a ``claude`` shim in
+    ~/.local/bin, systemd units): the directory is created if missing but never chmod-ed.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    if private_dir:
+        ensure_private_dir(directory)
+    else:
+        os.makedirs(directory, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:
