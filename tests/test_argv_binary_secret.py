@@ -117,7 +117,10 @@ def test_missing_secret_names_the_fix():
 
 
 def test_no_keyring_backend_is_one_clear_line(monkeypatch):
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
     with pytest.raises(SecretError) as info:
         secret.require("work", (("keyring", "work"),), {})
     assert "no usable keyring backend" in info.value.message and "secret_env" in info.value.hint
