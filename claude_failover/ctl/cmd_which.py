@@ -19,9 +19,21 @@ def COMMAND(ctx, as_json, forced):
     from claude_failover.errors import ClaudeNotFoundError
     from claude_failover.launcher import _decide
 
+    from claude_failover.errors import NoRouteError
+
     cfg = load_config(ctx)
     split = argv_mod.split(["--failover-profile", forced] if forced else [])
-    decision = _decide(cfg, dict(os.environ), split, False)
+    try:
+        decision = _decide(cfg, dict(os.environ), split, False)
+    except NoRouteError as exc:
+        if as_json:
+            echo_json({"profile": None, "error": exc.message, "hint": exc.hint, "config": cfg.path,
+                       "embedded_default": cfg.embedded})
+        else:
+            click.echo(f"none — a launch would exit 69: {exc.message}")
+            click.echo(f"  config: {cfg.path}{' (not found: embedded default)' if cfg.embedded else ''}")
+            click.echo(f"  fix:    {exc.hint}")
+        return exc.exit_code
     try:
         claude = binary.find_claude(cfg.claude, dict(os.environ), cfg.path)
     except ClaudeNotFoundError:
