@@ -1,0 +1,134 @@
+"""`ctl statusline`: a Claude Code statusLine command showing the active route.
+
+Fast and offline: no network, no keyring, no probe. The route comes from the environment claude
+runs in (``CLAUDE_FAILOVER_ACTIVE`` / ``CLAUDE_FAILOVER_PREFERRED``, set by the launcher), else
+from the health cache's ``last`` launch; the preferred route falls back to the first in ``order``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from claude_failover.credvars import ACTIVE_VAR, PREFERRED_VAR
+
+STDIN_LIMIT = 256 * 1024
+STDIN_WAIT = 0.3  # seconds: claude writes its JSON at once and closes the pipe
+
+
+def read_stdin_json(stream=None, wait: float = STDIN_WAIT) -> dict:
+    """The statusLine JSON claude sends on stdin, or {} (a TTY, nothing within ``wait``, not JSON)."""
+    import select
+    import time
+
+    stream = sys.stdin if stream is None else stream
+    try:
+        if stream is None or stream.isatty():
+            return {}
+        fd = stream.fileno()
+        os.set_blocking(fd, False)
+    except (OSError, ValueError, AttributeError):
+        return {}
+    chunks, size, deadline = [], 0, time.monotonic() + wait
+    while size < STDIN_LIMIT:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            break
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            continue
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    try:
+        data = json.loads(b"".join(chunks) or b"{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def route_state(environ, config_path: str | None) -> dict:
+    """{"active", "preferred", "source", "preferred_reason", "active_reason"} from env, cache, config."""
+    from claude_failover import cache
+    from claude_failover.verdict import REASONS
+
+    active, preferred, source = environ.get(ACTIVE_VAR) or None, environ.get(PREFERRED_VAR) or None, "env"
+    data = cache.read()
+    if not active:
+        last = data.get("last") if isinstance(data.get("last"), dict) else {}
+        active, source = last.get("profile") if isinstance(last.get("profile"), str) else None, "cache"
+        if active and not preferred and isinstance(last.get("preferred"), str):
+            preferred = last["preferred"]
+    if active and not preferred:
+        preferred = _first_in_order(config_path)
+
+    def reason(name):
+        verdict = cache.verdict_of(cache.entry(data, name)) if name else None
+        if verdict is None or verdict.usable:
+            return None
+        return REASONS.get(verdict.reason or "unknown", verdict.reason)
+
+    return {"active": active, "preferred": preferred, "source": source if active else None,
+            "fallback": bool(active and preferred and active != preferred),
+            "preferred_reason": reason(preferred) if active != preferred else None,
+            "active_reason": reason(active)}
+
+
+def _first_in_order(config_path: str | None) -> str | None:
+    from claude_failover import config as config_mod
+    from claude_failover.errors import FailoverError
+
+    try:
+        order = config_mod.load(config_path).order
+    except (FailoverError, OSError):
+        return None
+    return order[0] if order else None
+
+
+def render(state: dict, model: str | None = None, ascii_only: bool = False, color: bool = True) -> str:
+    warn = "!" if ascii_only else "⚠"
+    if not state["active"]:
+        text = "route: ?"
+    else:
+        text = f"route: {state['active']}"
+        if state["active_reason"]:
+            text += f" ({state['active_reason']})"
+        if state["fallback"]:
+            why = f": {state['preferred_reason']}" if state["preferred_reason"] else ""
+            marker = f"{warn} fallback ({state['preferred']}{why})"
+            text += " " + (f"\033[33m{marker}\033[0m" if color else marker)
+    if model:
+        text = f"{model} {'|' if ascii_only else '·'} {text}"
+    return text
+
+
+@click.command("statusline")
+@click.option("--ascii", "ascii_only", is_flag=True, help="No non-ASCII symbols.")
+@click.option("--no-color", is_flag=True, help="No ANSI colour (also: NO_COLOR set).")
+@click.option("--no-model", is_flag=True, help="Don't prefix the model name from claude's statusLine JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def COMMAND(ctx, ascii_only, no_color, no_model, as_json):
+    """Print the active route for Claude Code's status line, with a fallback marker.
+
+    Configure in ~/.claude/settings.json:
+    {"statusLine": {"type": "command", "command": "claude-failover-ctl statusline"}}.
+    Reads claude's statusLine JSON from stdin when given one; never touches the network.
+    """
+    from claude_failover.ctl.common import config_path, echo_json
+
+    payload = read_stdin_json()
+    state = route_state(os.environ, config_path(ctx))
+    model = payload.get("model", {}).get("display_name") if isinstance(payload.get("model"), dict) else None
+    if as_json:
+        echo_json({**state, "model": model})
+        return
+    color = not no_color and "NO_COLOR" not in os.environ
+    click.echo(render(state, None if no_model else model, ascii_only, color))
