@@ -11,7 +11,8 @@ Shape (``version`` 1)::
      "routes": {"<profile>": {"fingerprint": "…", "verdict": {…Verdict…},
                                "failures": 2, "cooldown_until": 1700000000.0}},
      "pin": {"profile": "work-key", "until": 1700007200.0 | null},
-     "last": {"profile": "work-key", "preferred": "max", "fallback": true, "at": …}}
+     "last": {"profile": "work-key", "preferred": "max", "fallback": true, "at": …, "reason": "…"},
+     "status_pages": {"<summary.json url>": {…Verdict…}}}
 """
 
 from __future__ import annotations
@@ -143,16 +144,17 @@ def cooldown_left(item: dict[str, Any] | None, now: float | None = None) -> floa
 
 
 def record(data: dict[str, Any], name: str, fingerprint: str | None, verdict: Verdict,
-           cooldown: float = 60.0, max_cooldown: float = 1800.0) -> dict[str, Any]:
+           cooldown: float = 60.0, max_cooldown: float = 1800.0, keep_failures: bool = False) -> dict[str, Any]:
     """Store ``verdict`` for ``name``; a failure starts or doubles its cooldown (circuit breaker).
 
-    A healthy or degraded verdict closes the breaker (failures reset to 0). A soft failure
-    (unreachable/timeout) cools down like any other. ``retry_after`` is a floor.
+    A healthy or degraded verdict closes the breaker (failures reset to 0, unless
+    ``keep_failures``: a verdict that proves nothing, so the next failure cools down longer).
+    A soft failure (unreachable/timeout) cools down like any other. ``retry_after`` is a floor.
     """
     old = entry(data, name, fingerprint) or {}
     item: dict[str, Any] = {"fingerprint": fingerprint, "verdict": verdict.to_dict()}
     if verdict.usable:
-        item["failures"] = 0
+        item["failures"] = int(old.get("failures") or 0) if keep_failures else 0
         item["cooldown_until"] = None
     else:
         failures = int(old.get("failures") or 0) + 1

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+
 from claude_failover.credvars import AWS_STATIC_CREDENTIAL_VARS
 from claude_failover.routes.base import BOOL, STR, Key, RouteType, flag
 
@@ -41,3 +44,47 @@ class AwsRoute(RouteType):
         if profile.secret_sources:
             how = "Bedrock API key"
         return f"{self.title} in {profile.options.get('region')} ({how})"
+
+    def local_check(self, profile, environ):
+        """Region set; the named AWS profile exists, or some AWS credential is visible."""
+        from claude_failover.verdict import Verdict, unhealthy
+
+        options = profile.options
+        if not str(options.get("region") or "").strip():
+            return unhealthy("misconfigured", "no AWS region", source="local")
+        if profile.secret_sources or options.get("skip_auth"):
+            return None  # a Bedrock API key (resolved separately) or no AWS auth at all
+        files = aws_files(environ)
+        if options.get("aws_profile"):
+            wanted = options["aws_profile"]
+            if not any(wanted in sections for sections in map(_aws_sections, files)):
+                return unhealthy("misconfigured", f"AWS profile {wanted!r} not found in "
+                                 f"{' or '.join(files)}", source="local")
+            return None
+        if any(environ.get(v) for v in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+                                        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                                        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")):
+            return None
+        if any(os.path.exists(f) for f in files):
+            return None
+        return Verdict("degraded", "misconfigured", "no AWS credentials found locally (instance role?)",
+                       source="local")
+
+
+def aws_files(environ) -> list[str]:
+    home = os.path.expanduser("~")
+    return [os.path.expanduser(environ.get("AWS_CONFIG_FILE") or os.path.join(home, ".aws", "config")),
+            os.path.expanduser(environ.get("AWS_SHARED_CREDENTIALS_FILE") or os.path.join(home, ".aws", "credentials"))]
+
+
+def _aws_sections(path: str) -> set[str]:
+    """Profile names in an AWS config/credentials file ("[profile x]" and "[x]")."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read(1024 * 1024)
+    except OSError:
+        return set()
+    names = set()
+    for match in re.finditer(r"^\s*\[\s*(?:profile\s+)?([^\]]+?)\s*\]", text, re.M):
+        names.add(match.group(1))
+    return names

@@ -37,6 +37,22 @@ class Foundry(RouteType):
             env["ANTHROPIC_FOUNDRY_API_KEY"] = secret
         return env
 
+    def local_check(self, profile, environ):
+        """An API key (resolved separately), skip_auth, or some sign of Azure credentials."""
+        import os
+
+        from claude_failover.verdict import Verdict
+
+        if profile.secret_sources or profile.options.get("skip_auth"):
+            return None
+        if any(environ.get(v) for v in ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE",
+                                        "IDENTITY_ENDPOINT", "MSI_ENDPOINT")):
+            return None
+        if os.path.isdir(os.path.join(os.path.expanduser("~"), ".azure")):
+            return None
+        return Verdict("degraded", "misconfigured", "no Azure credentials found locally (run `az login`)",
+                       source="local")
+
     def summary(self, profile):
         return f"Foundry {profile.options.get('resource') or profile.options.get('base_url')}"
 

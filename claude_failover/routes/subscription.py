@@ -35,5 +35,33 @@ class Subscription(RouteType):
         where = profile.options.get("config_dir") or "claude's default config dir"
         return f"claude.ai login in {where}"
 
+    def local_check(self, profile, environ):
+        from claude_failover import claude_state
+        from claude_failover.verdict import healthy, unhealthy
+
+        directory = claude_state.config_dir(environ, profile.options.get("config_dir"))
+        login = claude_state.read_login(directory, environ)
+        fix = "run `claude auth login`"
+        if login.status in claude_state.USABLE:
+            return healthy(source="local", detail=login.detail)
+        if login.status == claude_state.CORRUPT:
+            return unhealthy("misconfigured", f"corrupt login store {login.location} ({login.detail}): "
+                             f"remove it and {fix}", source="local")
+        if login.status == claude_state.MISSING:
+            return unhealthy("misconfigured", f"not logged in: {fix}", source="local")
+        if login.status == claude_state.UNREADABLE:
+            return unhealthy("misconfigured", f"login store unreadable ({login.detail})", source="local")
+        return unhealthy("expired", f"expired OAuth login ({login.detail}): {fix}", source="local")
+
+    def login_stamp(self, profile, environ) -> float | None:
+        """mtime of the credentials file: a newer one means the user logged in again."""
+        from claude_failover import claude_state
+
+        directory = claude_state.config_dir(environ, profile.options.get("config_dir"))
+        try:
+            return os.stat(claude_state.credentials_path(directory)).st_mtime
+        except OSError:
+            return None
+
 
 ROUTE = Subscription()

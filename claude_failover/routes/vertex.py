@@ -33,6 +33,28 @@ class Vertex(RouteType):
         env.update(flag(profile, "skip_auth", "CLAUDE_CODE_SKIP_VERTEX_AUTH"))
         return env
 
+    def local_check(self, profile, environ):
+        """Project and region set; a Google credential file is present (ADC), unless skip_auth."""
+        from claude_failover.verdict import Verdict, unhealthy
+
+        options = profile.options
+        if not str(options.get("project_id") or "").strip():
+            return unhealthy("misconfigured", "no Vertex project_id", source="local")
+        if options.get("skip_auth"):
+            return None
+        named = options.get("credentials_file")
+        if named:
+            path = os.path.expanduser(named)
+            return None if os.access(path, os.R_OK) else unhealthy(
+                "misconfigured", f"credentials_file {path} is missing or unreadable", source="local")
+        gcloud = environ.get("CLOUDSDK_CONFIG") or os.path.join(os.path.expanduser("~"), ".config", "gcloud")
+        candidates = [environ.get("GOOGLE_APPLICATION_CREDENTIALS") or "",
+                      os.path.join(gcloud, "application_default_credentials.json")]
+        if any(c and os.access(c, os.R_OK) for c in candidates):
+            return None
+        return Verdict("degraded", "misconfigured", "no Google credentials found locally "
+                       "(run `gcloud auth application-default login`, or a metadata server?)", source="local")
+
     def summary(self, profile):
         return f"Vertex project {profile.options.get('project_id')} in {profile.options.get('region')}"
 

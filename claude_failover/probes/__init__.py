@@ -1,0 +1,164 @@
+"""Health probes: one module per route type behind one small interface.
+
+    probe(profile, secret, ctx) -> Verdict | None     (None: no live probe possible here)
+
+Every probe starts from local state (the secret resolves, :meth:`RouteType.local_check`); the
+route module then adds what it can learn live, inside the one deadline of ``ctx``. Subscription
+and setup-token routes never send their token: their live signal is the status page.
+:func:`run` probes many routes in parallel threads and returns when the answer is known or the
+deadline passes — a black-holed endpoint is abandoned, never waited for.
+
+Nothing here is imported on the launcher's warm path; httpx is imported by :mod:`.http` only
+when a request is actually made.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from claude_failover.verdict import DEGRADED, HEALTHY, UNHEALTHY, Verdict, healthy, unhealthy
+
+_MODULES = {
+    "subscription": "subscription", "oauth-token": "oauth_token", "api-key": "api_key", "gateway": "gateway",
+    "bedrock": "bedrock", "mantle": "mantle", "vertex": "vertex", "foundry": "foundry",
+}
+_RANK = {HEALTHY: 0, DEGRADED: 1, UNHEALTHY: 2}
+_KEYRING_LOCK = threading.Lock()  # one keyring conversation at a time
+
+
+@dataclass
+class ProbeContext:
+    """What a probe may use: the config, the caller's environment, the deadline, the cache."""
+
+    cfg: Any
+    environ: dict[str, str]
+    deadline: float                      # time.monotonic() value
+    data: dict = field(default_factory=dict)   # a snapshot of the health cache
+    pages: dict = field(default_factory=dict)  # status_url -> Verdict fetched during this run
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _waits: dict = field(default_factory=dict)
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def status_page(self, url: str) -> Verdict | None:
+        """The status page's verdict: from the cache when fresh, else fetched once per run."""
+        with self._lock:
+            if url in self.pages:
+                return self.pages[url]
+            fresh = cached_page(self.data, url, self.cfg.healthy_ttl)
+            if fresh is not None:
+                return fresh
+            event = self._waits.get(url)
+            owner = event is None
+            if owner:
+                event = self._waits[url] = threading.Event()
+        if not owner:
+            event.wait(max(0.0, self.remaining()))
+            return self.pages.get(url)
+        from claude_failover import statuspage
+        from claude_failover.probes import http
+
+        verdict = None
+        try:
+            answer = http.fetch(url, {"accept": "application/json"}, self)
+            if isinstance(answer, tuple) and answer[0] == 200:
+                verdict = statuspage.parse(answer[1], latency_ms=answer[2])
+        finally:
+            with self._lock:
+                self.pages[url] = verdict
+            event.set()
+        return verdict
+
+
+def cached_page(data: dict, url: str, ttl: float, now: float | None = None) -> Verdict | None:
+    item = (data.get("status_pages") or {}).get(url)
+    verdict = Verdict.from_dict(item) if isinstance(item, dict) else None
+    now = time.time() if now is None else now
+    if verdict is None or not (0 <= now - verdict.checked_at < ttl):
+        return None
+    return verdict
+
+
+def module(type_name: str):
+    return importlib.import_module(f"{__name__}.{_MODULES[type_name]}")
+
+
+def worst(*verdicts: Verdict | None) -> Verdict | None:
+    """The worst of the given verdicts (the later one on a tie: it is the live one)."""
+    best = None
+    for verdict in verdicts:
+        if verdict is not None and (best is None or _RANK[verdict.state] >= _RANK[best.state]):
+            best = verdict
+    return best
+
+
+def check(profile, ctx: ProbeContext):
+    """(verdict, resolved secret or None) for one route: local state, then the live probe."""
+    from claude_failover.decide import local_verdict
+
+    start = time.monotonic()
+    if any(kind == "keyring" for kind, _ in profile.secret_sources):
+        with _KEYRING_LOCK:
+            local, found = local_verdict(profile, ctx.environ)
+    else:
+        local, found = local_verdict(profile, ctx.environ)
+    if local is not None and not local.usable:
+        return local, found
+    live = None
+    if profile.probe:
+        live = module(profile.type).probe(profile, found.value if found else None, ctx)
+    verdict = worst(local, live)
+    if verdict is None:
+        what = "local checks only" if profile.probe else "not probed (probe = false)"
+        verdict = healthy(source="local", detail=what)
+    if verdict.latency_ms is None:
+        verdict.latency_ms = round((time.monotonic() - start) * 1000, 1)
+    return verdict, found
+
+
+def run(cfg, profiles, environ: dict[str, str], data: dict | None = None, timeout: float | None = None,
+        enough: Callable[[dict], bool] | None = None, tick: Callable[[], None] | None = None):
+    """Probe ``profiles`` in parallel under one deadline.
+
+    Returns ``(results, ctx)``: ``results`` maps name -> (Verdict, Resolved | None) for every
+    profile (a route still running at the deadline gets a ``timeout`` verdict). ``enough(results)``
+    may end the wait early, when the decision no longer depends on the routes still running.
+    ``tick`` is called about every 50 ms while waiting (the progress indicator).
+    """
+    timeout = cfg.probe_timeout if timeout is None else timeout
+    ctx = ProbeContext(cfg, dict(environ), time.monotonic() + timeout, data or {})
+    results: dict[str, tuple[Verdict, Any]] = {}
+    stage: dict[str, str] = {}
+    done = threading.Condition()
+
+    def work(profile):
+        try:
+            outcome = check(profile, ctx)
+        except Exception as exc:  # a bug in one probe must not break the launch
+            outcome = (unhealthy("unknown", f"probe failed ({type(exc).__name__})"), None)
+        with done:
+            results[profile.name] = outcome
+            done.notify_all()
+
+    for profile in profiles:
+        stage[profile.name] = "running"
+        threading.Thread(target=work, args=(profile,), name=f"probe-{profile.name}", daemon=True).start()
+    with done:
+        while len(results) < len(profiles) and not (enough and enough(results)):
+            left = ctx.remaining()
+            if left <= 0:
+                break
+            done.wait(min(left, 0.05))
+            if tick:
+                tick()
+        final = dict(results)
+    for profile in profiles:
+        if profile.name not in final and not (enough and enough(final)):
+            final[profile.name] = (unhealthy("timeout", f"no answer within probe_timeout ({timeout:g} s)",
+                                             latency_ms=round(timeout * 1000, 1)), None)
+    return final, ctx

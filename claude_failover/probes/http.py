@@ -1,0 +1,96 @@
+"""The one HTTP request of a probe: httpx, retried with tenacity inside the deadline.
+
+Transient answers (5xx, 529, a dropped connection) are tried again with a short backoff while
+the deadline allows; everything else is classified at once (:mod:`claude_failover.classify`).
+One shared client (httpx clients are thread-safe) so parallel probes share TLS setup.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from claude_failover import __version__
+from claude_failover.classify import classify, is_transient
+from claude_failover.verdict import Verdict, unhealthy
+
+ANTHROPIC_VERSION = "2023-06-01"
+USER_AGENT = f"claude-failover/{__version__} (health probe)"
+_client = None
+_client_lock = threading.Lock()
+
+
+def client():
+    global _client
+    with _client_lock:
+        if _client is None:
+            import httpx
+
+            _client = httpx.Client(follow_redirects=False, headers={"user-agent": USER_AGENT})
+        return _client
+
+
+def fetch(url: str, headers: dict[str, str], ctx):
+    """One GET within the deadline: (status, body bytes, latency ms, headers) or a Verdict on failure."""
+    import httpx
+
+    left = ctx.remaining()
+    if left <= 0.01:
+        return unhealthy("timeout", "no time left before the deadline")
+    start = time.monotonic()
+    try:
+        answer = client().get(url, headers=headers, timeout=httpx.Timeout(left))
+        body = answer.read()[: 256 * 1024]
+    except httpx.TimeoutException:
+        return unhealthy("timeout", "no answer in time", latency_ms=_ms(start))
+    except httpx.ConnectError as exc:
+        return unhealthy("unreachable", _connect_detail(exc), latency_ms=_ms(start))
+    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+        return unhealthy("unreachable", "connection reset", latency_ms=_ms(start))
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError):
+        return unhealthy("misconfigured", "invalid URL: check base_url", source="local")
+    except httpx.HTTPError as exc:
+        return unhealthy("unreachable", f"request failed ({type(exc).__name__})", latency_ms=_ms(start))
+    return answer.status_code, body, _ms(start), answer.headers
+
+
+def get(url: str, headers: dict[str, str], ctx, attempts: int = 3) -> Verdict:
+    """The classified verdict of GET ``url``, transient failures retried inside the deadline."""
+    import tenacity
+
+    def once() -> Verdict:
+        answer = fetch(url, headers, ctx)
+        if isinstance(answer, Verdict):
+            return answer
+        status, body, latency, answer_headers = answer
+        return classify(status, body, answer_headers, latency_ms=latency)
+
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_result(is_transient),
+        stop=tenacity.stop_after_attempt(attempts) | (lambda state: ctx.remaining() < 0.25),
+        wait=tenacity.wait_exponential(multiplier=0.1, max=0.4),
+        retry_error_callback=lambda state: state.outcome.result(),
+        sleep=lambda seconds: time.sleep(min(seconds, max(0.0, ctx.remaining() - 0.2))),
+    )
+    return retrying(once)
+
+
+def anthropic_headers(**extra: str) -> dict[str, str]:
+    return {"anthropic-version": ANTHROPIC_VERSION, "accept": "application/json", **extra}
+
+
+def _ms(start: float) -> float:
+    return round((time.monotonic() - start) * 1000, 1)
+
+
+def _connect_detail(exc: Exception) -> str:
+    text = str(exc).lower()
+    if "refused" in text:
+        return "connection refused"
+    if "name or service" in text or "nodename" in text or "getaddrinfo" in text or "resolution" in text:
+        return "DNS lookup failed (offline?)"
+    if "ssl" in text or "certificate" in text:
+        return "TLS error (proxy or certificate problem?)"
+    if "unreachable" in text:
+        return "network unreachable (offline?)"
+    return "cannot connect"
