@@ -130,13 +130,14 @@ def keyring_delete(name: str) -> bool:
     keyring = _backend()
     from keyring.errors import PasswordDeleteError
 
-    try:
-        keyring.delete_password(SERVICE, name)
-    except PasswordDeleteError:
-        return False
-    except Exception as exc:
-        _call("delete", lambda: (_ for _ in ()).throw(exc))
-    return True
+    def delete() -> bool:
+        try:
+            keyring.delete_password(SERVICE, name)
+        except PasswordDeleteError:
+            return False
+        return True
+
+    return _call("delete", delete)
 
 
 # --- display --------------------------------------------------------------------------------

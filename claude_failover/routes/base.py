@@ -9,7 +9,7 @@ server without spending tokens override it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from claude_failover.config import Profile
@@ -71,9 +71,3 @@ def base_url_env(var: str, profile: "Profile") -> dict[str, str]:
 def flag(profile: "Profile", key: str, var: str) -> dict[str, str]:
     return {var: "1"} if profile.options.get(key) else {}
 
-
-def when(value: Any, var: str) -> dict[str, str]:
-    return {var: str(value)} if value not in (None, "") else {}
-
-
-Checker = Callable[[dict[str, Any]], list[tuple[str | None, str]]]
