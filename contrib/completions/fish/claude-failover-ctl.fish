@@ -1,0 +1,18 @@
+function _claude_failover_ctl_completion;
+    set -l response (env _CLAUDE_FAILOVER_CTL_COMPLETE=fish_complete COMP_WORDS=(commandline -cp) COMP_CWORD=(commandline -t) claude-failover-ctl);
+
+    for completion in $response;
+        set -l metadata (string split "," $completion);
+
+        if test $metadata[1] = "dir";
+            __fish_complete_directories $metadata[2];
+        else if test $metadata[1] = "file";
+            __fish_complete_path $metadata[2];
+        else if test $metadata[1] = "plain";
+            echo $metadata[2];
+        end;
+    end;
+end;
+
+complete --no-files --command claude-failover-ctl --arguments "(_claude_failover_ctl_completion)";
+
