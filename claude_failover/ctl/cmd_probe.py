@@ -1,0 +1,44 @@
+"""`ctl probe`: probe routes now and record the verdicts in the health cache."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from claude_failover.ctl.common import echo_json, load_config
+
+
+@click.command("probe")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (the `status --json` shape).")
+@click.option("--notify", is_flag=True,
+              help="Afterwards, if the route a launch would take changed, send the desktop notification.")
+@click.option("--timeout", type=float, metavar="SECONDS", help="Deadline for all probes (default: probe_timeout).")
+@click.pass_context
+def COMMAND(ctx, names, as_json, notify, timeout):
+    """Probe routes now (all, or NAME...) and update the health cache.
+
+    Exits 0 when at least one probed route is usable, 69 when none is.
+    """
+    from claude_failover import cache, health
+    from claude_failover.ctl.cmd_status import render, status_json
+    from claude_failover.errors import NoRouteError
+
+    cfg = load_config(ctx)
+    for name in names:
+        cfg.profile(name)  # a clear error for an unknown name
+    environ = dict(os.environ)
+    wanted = list(dict.fromkeys(names)) or list(cfg.order)
+    verdicts = health.probe_routes(cfg, wanted, environ, timeout=timeout)
+    if notify:
+        health.note_route(cfg, environ)
+    report = status_json(cfg, cache.read(), environ)
+    if as_json:
+        report["probed"] = wanted
+        echo_json(report)
+    else:
+        click.echo(render(report))
+    if not any(v.usable for v in verdicts.values()):
+        raise NoRouteError("no probed route is usable: " + "; ".join(f"{n}: {v.line()}" for n, v in verdicts.items()),
+                           hint="claude-failover-ctl status shows details")

@@ -1,0 +1,101 @@
+"""`ctl report`: record a failure seen elsewhere (a headless run, a StopFailure hook) in the cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from claude_failover.ctl.common import load_config
+from claude_failover.verdict import REASONS
+
+# Claude Code's StopFailure `error` values -> (reason class, words); None: not the route's fault.
+HOOK_ERRORS: dict[str, tuple[str, str] | None] = {
+    "authentication_failed": ("auth-invalid", "authentication failed in claude"),
+    "oauth_org_not_allowed": ("permission", "organisation not allowed for this login"),
+    "account_on_hold": ("permission", "account on hold"),
+    "verification_required": ("permission", "account verification required"),
+    "billing_error": ("billing", "billing problem reported by claude"),
+    "rate_limit": ("rate-limited", "rate limited in claude"),
+    "overloaded": ("overloaded", "overloaded in claude"),
+    "server_error": ("outage", "server error in claude"),
+    "cloud_credential_error": ("auth-invalid", "cloud credentials rejected in claude"),
+    "model_not_found": None,       # depends on the model asked for, not only the route
+    "invalid_request": None,
+    "max_output_tokens": None,
+    "unknown": None,
+}
+
+
+def record_failure(cfg, name: str, reason: str, detail: str, status: int | None = None,
+                   retry_after: float | None = None, source: str = "report"):
+    from claude_failover import cache, health
+    from claude_failover.verdict import unhealthy
+
+    verdict = unhealthy(reason, detail, status=status, retry_after=retry_after, source=source)
+    health.record_verdicts(cfg, {name: verdict})
+    item = cache.entry(cache.read(), name, cfg.profiles[name].fingerprint())
+    return verdict, cache.cooldown_left(item)
+
+
+@click.command("report")
+@click.argument("name", required=False)
+@click.option("--reason", type=click.Choice(sorted(REASONS)), help="The failure's reason class.")
+@click.option("--detail", default="", metavar="TEXT", help="One line saying what happened (no secrets).")
+@click.option("--status", type=int, metavar="CODE", help="The HTTP status, if known.")
+@click.option("--retry-after", type=float, metavar="SECONDS", help="Skip the route at least this long.")
+@click.option("--from-hook", is_flag=True,
+              help="Read a Claude Code StopFailure hook's JSON on stdin; the route is $CLAUDE_FAILOVER_ACTIVE.")
+@click.pass_context
+def COMMAND(ctx, name, reason, detail, status, retry_after, from_hook):
+    """Record a failure of route NAME (seen in a claude run) so launches skip it for a cooldown.
+
+    As a hook: `claude-failover-ctl report --from-hook` reads the StopFailure JSON on stdin and
+    takes the route from $CLAUDE_FAILOVER_ACTIVE; errors that are not the route's fault
+    (invalid_request, max_output_tokens, model_not_found, unknown) are ignored (exit 0).
+    """
+    from claude_failover.errors import UsageError
+
+    if from_hook:
+        return _from_hook(ctx)
+    if not name or not reason:
+        raise UsageError("give a route NAME and --reason CLASS (or --from-hook)",
+                         hint=f"reason classes: {', '.join(sorted(REASONS))}")
+    cfg = load_config(ctx)
+    cfg.profile(name)
+    detail = " ".join(detail.split())[:200]
+    verdict, left = record_failure(cfg, name, reason, detail or REASONS[reason], status, retry_after)
+    click.echo(f"recorded {name}: {verdict.line()}; skipped by launches for {left:.0f} s")
+
+
+def _from_hook(ctx) -> None:
+    from claude_failover.credvars import ACTIVE_VAR
+    from claude_failover.errors import UsageError
+
+    raw = sys.stdin.read(1024 * 1024)
+    try:
+        event = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        raise UsageError("--from-hook: standard input is not JSON (expected Claude Code's hook input)") from None
+    if not isinstance(event, dict):
+        raise UsageError("--from-hook: expected a JSON object on standard input")
+    error = event.get("error")
+    if not isinstance(error, str) or not error:
+        return
+    mapped = HOOK_ERRORS.get(error, None)
+    if mapped is None:
+        return  # not the route's fault (or an error class we do not know yet)
+    name = os.environ.get(ACTIVE_VAR)
+    if not name:
+        click.echo("claude-failover: report --from-hook: $CLAUDE_FAILOVER_ACTIVE is not set "
+                   "(claude was not started by claude-failover); nothing recorded", err=True)
+        return
+    cfg = load_config(ctx)
+    if name not in cfg.profiles:
+        click.echo(f"claude-failover: report --from-hook: no profile {name!r} in {cfg.path}; nothing recorded",
+                   err=True)
+        return
+    reason, words = mapped
+    record_failure(cfg, name, reason, f"{words} ({error})", source="run")

@@ -1,0 +1,114 @@
+"""`ctl status`: every route's health as the cache knows it, and which one a launch would take."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import click
+
+from claude_failover.ctl.common import echo_json, load_config
+
+JSON_VERSION = 1
+
+
+def route_rows(cfg, data: dict, environ: dict[str, str], now: float) -> list[dict]:
+    """One stable dict per route, in ``order`` (the `--json` schema's ``routes``)."""
+    from claude_failover import health
+
+    rows = []
+    states = {s.name: s for s in health.plan(cfg, data, environ, now=now)}
+    for name in cfg.order:
+        profile, state = cfg.profiles[name], states[name]
+        verdict = state.verdict
+        rows.append({
+            "name": name, "type": profile.type, "summary": profile.route.summary(profile),
+            "state": verdict.state if verdict else "unknown",
+            "reason": verdict.reason if verdict else None,
+            "line": verdict.line() if verdict else "not checked yet",
+            "detail": verdict.detail if verdict else "",
+            "status": verdict.status if verdict else None,
+            "latency_ms": verdict.latency_ms if verdict else None,
+            "source": verdict.source if verdict else None,
+            "checked_at": verdict.checked_at if verdict else None,
+            "age_s": round(now - verdict.checked_at, 1) if verdict else None,
+            "cooldown_s": round(state.cooldown_left, 1),
+            "failures": int((state.item or {}).get("failures") or 0),
+            "fresh": state.kind == health.FRESH,
+            "needs_probe": state.kind == health.STALE,
+            "probe": profile.probe,
+        })
+    return rows
+
+
+def status_json(cfg, data: dict, environ: dict[str, str], now: float | None = None) -> dict:
+    from claude_failover import cache, health
+
+    now = time.time() if now is None else now
+    launch, probe_first, forced = health.would_launch(cfg, data, environ)
+    pin = data.get("pin") if cache.active_pin(data, now) else None
+    rows = route_rows(cfg, data, environ, now)
+    if launch is None and not probe_first and not cfg.strict:
+        soft = [r["name"] for r in rows if r["reason"] in ("unreachable", "timeout")]
+        if soft:  # nothing verified: a launch tries the first route that may only be offline
+            launch, forced = soft[0], "unverified"
+    return {
+        "version": JSON_VERSION, "config": cfg.path, "order": list(cfg.order),
+        "preferred": cfg.order[0] if cfg.order else None,
+        "would_launch": launch, "would_probe_first": probe_first, "forced": forced,
+        "pin": pin, "last": data.get("last"),
+        "settings": {k: cfg.settings[k] for k in ("probe_timeout", "healthy_ttl", "cooldown", "max_cooldown", "strict")},
+        "routes": rows,
+    }
+
+
+def _ago(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 90:
+        return f"{seconds:.0f}s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f}m"
+    return f"{seconds / 3600:.1f}h"
+
+
+def render(report: dict) -> str:
+    lines = [f"{'':2}{'ROUTE':<16} {'TYPE':<13} {'STATE':<10} {'LATENCY':>8} {'AGE':>5} {'COOLDOWN':>8}  REASON"]
+    for row in report["routes"]:
+        mark = "→ " if row["name"] == report["would_launch"] else "  "
+        latency = f"{row['latency_ms']:.0f}ms" if row["latency_ms"] is not None else "-"
+        cooldown = _ago(row["cooldown_s"]) if row["cooldown_s"] else "-"
+        reason = "" if row["state"] == "healthy" else row["line"]
+        if row["state"] == "healthy" and row["detail"]:
+            reason = row["detail"]
+        lines.append(f"{mark}{row['name']:<16} {row['type']:<13} {row['state']:<10} {latency:>8} "
+                     f"{_ago(row['age_s']):>5} {cooldown:>8}  {reason}".rstrip())
+    if report["would_launch"]:
+        how = {"pin": " (pinned)", "flag": "", "env": " ($CLAUDE_FAILOVER_PROFILE)",
+               "unverified": " (unverified: nothing answered; it may only be offline)"}.get(report["forced"] or "", "")
+        first = f", after probing {', '.join(report['would_probe_first'])}" if report["would_probe_first"] else ""
+        lines.append(f"a launch now would take: {report['would_launch']}{how}{first}")
+    elif report["would_probe_first"]:
+        lines.append(f"a launch now would probe first: {', '.join(report['would_probe_first'])}")
+    else:
+        lines.append("a launch now would find no usable route (exit 69)")
+    return "\n".join(lines)
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (stable, see docs).")
+@click.option("--refresh", is_flag=True, help="Probe every route now before showing.")
+@click.pass_context
+def COMMAND(ctx, as_json, refresh):
+    """Show every route's health: verdict, reason, latency, age, cooldown, and the launch choice."""
+    from claude_failover import cache, health
+
+    cfg = load_config(ctx)
+    environ = dict(os.environ)
+    if refresh:
+        health.probe_routes(cfg, list(cfg.order), environ)
+    report = status_json(cfg, cache.read(), environ)
+    if as_json:
+        echo_json(report)
+    else:
+        click.echo(render(report))
