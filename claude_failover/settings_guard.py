@@ -1,14 +1,208 @@
-"""Making the chosen route win over Claude Code's settings files.
+"""Making the chosen route win over Claude Code's settings files, for one launch.
 
-STUB until issue 5. A settings-file ``env`` block or ``apiKeyHelper`` would replace the
-credential we chose; ``guard_args`` returns extra claude arguments (e.g. ``--settings``) that
-override them for this launch, or raises a FailoverError explaining why it cannot.
+A settings ``env`` block beats the process environment, so a stale ``ANTHROPIC_API_KEY`` in
+``~/.claude/settings.json`` would be sent next to (or instead of) the route we chose, and an
+``apiKeyHelper`` would add its key. Measured on claude 2.1.328 (docs/doctor.md):
 
-    guard_args(child_env: dict[str, str], claude_args: list[str], environ, cwd) -> list[str]
+- ``--settings '{"env": {"VAR": ""}}'`` beats user, project, local and ~/.claude.json ``env``;
+  an empty value counts as unset. ``{"apiKeyHelper": ""}`` switches a helper off.
+- Only the last ``--settings`` counts: a user's own ``--settings`` is merged into ours.
+- Nothing given on the command line beats managed settings: a conflict there refuses the launch.
+
+So for each credential/provider variable a loaded settings file sets:
+- the route does not set it -> ``""`` in our ``--settings``;
+- the route sets it to a non-secret value (base URL, region, switch) -> that value;
+- the route sets it to a secret (``ANTHROPIC_API_KEY``/``ANTHROPIC_AUTH_TOKEN``) -> ``""`` plus
+  ``apiKeyHelper: "printenv CLAUDE_FAILOVER_KEY"``, the secret travelling in the child's
+  environment as ``CLAUDE_FAILOVER_KEY`` (added to ``child_env``): no secret in argv or a file.
+  claude then sends it as both ``x-api-key`` and ``Authorization: Bearer`` (measured);
+- any other secret collision (e.g. ``CLAUDE_CODE_OAUTH_TOKEN``) refuses the launch.
+
+    guard_args(child_env, claude_args, environ, cwd) -> list[str]
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 
-def guard_args(child_env, claude_args, environ, cwd) -> list[str]:
-    return []
+from claude_failover import claude_settings as cs
+from claude_failover.credvars import AWS_STATIC_CREDENTIAL_VARS, CREDENTIAL_VARS, SECRET_VARS
+from claude_failover.errors import EX_CONFIG, FailoverError
+
+HELPER_VAR = "CLAUDE_FAILOVER_KEY"
+HELPER_COMMAND = f"printenv {HELPER_VAR}"
+# secrets that an apiKeyHelper can carry with the same effect (measured)
+HELPER_CARRIES = ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY")
+VERTEX_VARS = ("CLOUD_ML_REGION", "GOOGLE_APPLICATION_CREDENTIALS")
+# claude's own management commands take no --settings (the launcher passes them through)
+_PASSTHROUGH = frozenset({"--version", "-v", "--help", "-h", "auth", "setup-token", "update", "install",
+                          "doctor", "mcp", "config", "plugin", "migrate-installer"})
+SECRETISH_NAME = ("TOKEN", "SECRET", "PASSWORD", "API_KEY", "_KEY")
+
+
+class SettingsConflictError(FailoverError):
+    """A settings file would override the chosen route and no argument can stop it."""
+
+    exit_code = EX_CONFIG
+
+
+@dataclass
+class Override:
+    name: str              # a variable, or "apiKeyHelper"
+    source: cs.SettingsFile
+    action: str            # "unset", "route-value", "helper", "refuse"
+    why: str = ""
+
+
+@dataclass
+class Plan:
+    env: dict[str, str] = field(default_factory=dict)     # our --settings env (no secrets)
+    helper: str | None = None                              # our apiKeyHelper ("" = off)
+    carry: str | None = None                               # variable whose value CLAUDE_FAILOVER_KEY takes
+    overrides: list[Override] = field(default_factory=list)
+    flag: cs.SettingsFile | None = None                    # the user's own --settings
+    flag_index: int | None = None
+
+    @property
+    def refusals(self) -> list[Override]:
+        return [o for o in self.overrides if o.action == "refuse"]
+
+    @property
+    def needed(self) -> bool:
+        return bool(self.env) or self.helper is not None
+
+    def settings(self) -> dict:
+        """Our --settings object (merged into the user's own when given)."""
+        merged: dict = dict(self.flag.data) if self.flag is not None and self.flag.data else {}
+        if self.env:
+            merged["env"] = {**(merged.get("env") if isinstance(merged.get("env"), dict) else {}), **self.env}
+        if self.helper is not None:
+            merged["apiKeyHelper"] = self.helper
+        return merged
+
+
+def owned(name: str, child_env: dict[str, str]) -> bool:
+    """Whether a settings value for ``name`` can change the route ``child_env`` describes.
+
+    Every credential/provider variable; ``CLAUDE_CONFIG_DIR`` when the launch has one; for a
+    Bedrock/Mantle launch its region and AWS profile (and static AWS keys when a profile is
+    pinned); for a Vertex launch its region and credentials file.
+    """
+    if name in CREDENTIAL_VARS:
+        return True
+    aws = child_env.get("CLAUDE_CODE_USE_BEDROCK") == "1" or child_env.get("CLAUDE_CODE_USE_MANTLE") == "1"
+    if name == "CLAUDE_CONFIG_DIR":
+        return bool(child_env.get(name))
+    if name in ("AWS_REGION", "AWS_PROFILE"):
+        return aws and bool(child_env.get(name))
+    if name in AWS_STATIC_CREDENTIAL_VARS:
+        return aws and bool(child_env.get("AWS_PROFILE"))
+    if name in VERTEX_VARS:
+        return child_env.get("CLAUDE_CODE_USE_VERTEX") == "1" and bool(child_env.get(name))
+    return False
+
+
+def plan(child_env: dict[str, str], claude_args: list[str], environ: dict[str, str], cwd: str,
+         platform: str | None = None) -> Plan:
+    """What must be overridden for ``child_env``'s route to win (never raises)."""
+    sources, flag, index = cs.settings_sources(claude_args)
+    files = cs.discover(child_env, cwd, sources, flag, platform=platform)
+    result = Plan(flag_index=index)
+    if flag is not None:
+        result.flag = next((f for f in files if f.scope == cs.FLAG), None)
+    for name, setting in cs.effective_env(files).items():  # managed files come first: they win
+        _plan_var(result, name, setting, child_env)
+    helper = cs.effective_helper(files)
+    managed_helper = next((f for f in files if f.scope == cs.MANAGED and f.api_key_helper and not f.error), None)
+    if managed_helper is not None:
+        result.overrides.append(Override("apiKeyHelper", managed_helper, "refuse",
+                                         "managed settings set an apiKeyHelper, which claude uses before this route"))
+    elif helper is not None and result.helper is None:
+        result.helper = ""
+        result.overrides.append(Override("apiKeyHelper", helper.winner, "unset"))
+    return result
+
+
+def _plan_var(result: Plan, name: str, setting: cs.Setting, child_env: dict[str, str]) -> None:
+    ours = child_env.get(name, "")
+    if setting.value == ours or not owned(name, child_env):
+        return
+    source = setting.winner
+    if source.scope == cs.MANAGED:
+        result.overrides.append(Override(name, source, "refuse",
+                                         "managed settings set it and nothing on claude's command line beats them"))
+        return
+    if not ours:
+        result.env[name] = ""
+        result.overrides.append(Override(name, source, "unset"))
+    elif name not in SECRET_VARS:
+        result.env[name] = ours
+        result.overrides.append(Override(name, source, "route-value"))
+    elif name in HELPER_CARRIES and result.carry in (None, name):
+        result.env[name] = ""
+        result.helper = HELPER_COMMAND
+        result.carry = name
+        result.overrides.append(Override(name, source, "helper"))
+    else:
+        result.overrides.append(Override(name, source, "refuse",
+                                         "the route's own secret would have to go on the command line"))
+
+
+def explain(override: Override) -> str:
+    """One sentence for a refusal (shared by the launcher's error and the doctor)."""
+    what = "an apiKeyHelper" if override.name == "apiKeyHelper" else override.name
+    return f"{override.source.title} ({override.source.path}) sets {what}: {override.why}"
+
+
+def refusal_error(result: Plan) -> SettingsConflictError:
+    lines = [explain(o) for o in result.refusals]
+    paths = sorted({o.source.path for o in result.refusals})
+    return SettingsConflictError(
+        "a Claude Code settings file would override the chosen route:\n  " + "\n  ".join(lines),
+        hint=f"remove the entry from {', '.join(paths)} (or ask its administrator); "
+             "`claude-failover-ctl doctor` explains every settings file")
+
+
+def _secret_in(settings: dict) -> str | None:
+    """The name of a value in ``settings['env']`` that looks like a secret (never the value)."""
+    from claude_failover.config import SECRET_VALUE
+
+    env = settings.get("env") if isinstance(settings.get("env"), dict) else {}
+    for name, value in env.items():
+        text = value if isinstance(value, str) else ""
+        if text and (name in SECRET_VARS or any(s in name.upper() for s in SECRETISH_NAME) or SECRET_VALUE.match(text)):
+            return name
+    return None
+
+
+def guard_args(child_env: dict[str, str], claude_args: list[str], environ, cwd) -> list[str]:
+    """Extra claude arguments that make ``child_env``'s route win over settings files.
+
+    May add ``CLAUDE_FAILOVER_KEY`` to ``child_env`` (the helper strategy above). Raises
+    SettingsConflictError (exit 78) where no argument can win.
+    """
+    if claude_args and claude_args[0] in _PASSTHROUGH:
+        return []
+    result = plan(child_env, claude_args, environ, cwd)
+    if result.refusals:
+        raise refusal_error(result)
+    if not result.needed:
+        return []
+    if result.flag is not None and result.flag.error:
+        raise SettingsConflictError(
+            f"your --settings ({result.flag.path}) cannot be read ({result.flag.error}), and claude-failover "
+            "must merge its overrides into it (claude uses only the last --settings)",
+            hint="fix the --settings value, or pass it as inline JSON")
+    merged = result.settings()
+    if result.flag is not None and result.flag.path != "(inline JSON)":
+        leaked = _secret_in(merged)
+        if leaked:
+            raise SettingsConflictError(
+                f"your --settings file {result.flag.path} sets {leaked}; claude-failover must pass that file's "
+                "content inline to merge its overrides (claude uses only the last --settings), which would put "
+                "a secret on the command line",
+                hint=f"move {leaked} out of {result.flag.path} (claude-failover sets the route's credential)")
+    if result.carry:
+        child_env[HELPER_VAR] = child_env[result.carry]
+    return ["--settings", json.dumps(merged, separators=(",", ":"))]
