@@ -30,11 +30,12 @@ def client():
         return _client
 
 
-def fetch(url: str, headers: dict[str, str], ctx):
-    """One GET within the deadline: (status, body bytes, latency ms, headers) or a Verdict on failure."""
+def fetch(url: str, headers: dict[str, str], ctx, margin: float = 0.0):
+    """One GET within the deadline (less ``margin`` seconds): (status, body bytes, latency ms,
+    headers), or a Verdict on failure."""
     import httpx
 
-    left = ctx.remaining()
+    left = ctx.remaining() - margin
     if left <= 0.01:
         return unhealthy("timeout", "no time left before the deadline")
     start = time.monotonic()
