@@ -131,4 +131,5 @@ def COMMAND(ctx, ascii_only, no_color, no_model, as_json):
         echo_json({**state, "model": model})
         return
     color = not no_color and "NO_COLOR" not in os.environ
-    click.echo(render(state, None if no_model else model, ascii_only, color))
+    # color=True: claude reads a pipe, where click would otherwise strip the ANSI codes
+    click.echo(render(state, None if no_model else model, ascii_only, color), color=color)
