@@ -1,0 +1,123 @@
+"""What the supervisor reads from, and changes in, claude's print-mode command line.
+
+claude parses its options with commander: an option takes a required value (``--model X``), an
+optional one (``--resume [id]``: the next word when it does not start with ``-``), several
+(``--allowedTools A B``: every following word that does not start with ``-``), or none. The
+first remaining word is the prompt. The tables below come from ``claude --help`` of 2.1.328
+(plus the hidden ``--max-turns`` / ``--permission-prompt-tool``); an option missing from them
+is taken as a flag, which at worst makes a resumed run repeat the prompt instead of replacing it.
+"""
+
+from __future__ import annotations
+
+VALUE = frozenset({
+    "--agent", "--agents", "--append-system-prompt", "--append-system-prompt-file", "--autocompact",
+    "--debug-file", "--effort", "--environment", "--fallback-model", "--input-format", "--json-schema",
+    "--max-budget-usd", "--max-turns", "--model", "-n", "--name", "--output-format", "--permission-mode",
+    "--permission-prompt-tool", "--permission-prompts", "--plugin-dir", "--plugin-url",
+    "--remote-control-session-name-prefix", "--session-id", "--setting-sources", "--settings",
+    "--system-prompt", "--system-prompt-file", "--system-prompt-snapshot", "--resume-session-at",
+})
+OPTIONAL_VALUE = frozenset({"-r", "--resume", "--cloud", "-d", "--debug", "--from-pr", "--prompt-suggestions",
+                            "--remote-control", "--teleport", "-w", "--worktree"})
+VARIADIC = frozenset({"--add-dir", "--allowedTools", "--allowed-tools", "--betas", "--disallowedTools",
+                      "--disallowed-tools", "--file", "--mcp-config", "--tools"})
+PRINT_FLAGS = frozenset({"-p", "--print"})
+# Options that pick the session; a resumed retry replaces them with its own --resume.
+SESSION_OPTIONS = frozenset({"-r", "--resume", "-c", "--continue", "--session-id", "--fork-session"})
+
+RESUME_PROMPT = ("Your previous turn was cut off by an API error (claude-failover switched to another "
+                 "route). Continue the task from where you left off; do not repeat work already done.")
+
+
+def _scan(args: list[str]):
+    """Yield (index, option or None, value indices) for each option / positional word."""
+    i, n = 0, len(args)
+    while i < n:
+        arg = args[i]
+        if arg == "--":
+            for j in range(i + 1, n):
+                yield j, None, []
+            return
+        if not arg.startswith("-") or arg == "-":
+            yield i, None, []
+            i += 1
+            continue
+        name = arg.split("=", 1)[0]
+        if "=" in arg and name.startswith("--"):
+            yield i, name, []
+            i += 1
+            continue
+        values: list[int] = []
+        if name in VALUE and i + 1 < n:
+            values = [i + 1]
+        elif name in OPTIONAL_VALUE and i + 1 < n and not args[i + 1].startswith("-"):
+            values = [i + 1]
+        elif name in VARIADIC:
+            j = i + 1
+            while j < n and not args[j].startswith("-"):
+                values.append(j)
+                j += 1
+        yield i, name, values
+        i += 1 + len(values)
+
+
+def option_value(args: list[str], *names: str) -> str | None:
+    """The value of the last of ``names`` given (``--opt v`` or ``--opt=v``), else None."""
+    found = None
+    for i, name, values in _scan(args):
+        if name in names:
+            if "=" in args[i]:
+                found = args[i].split("=", 1)[1]
+            elif values:
+                found = args[values[0]]
+    return found
+
+
+def has_option(args: list[str], *names: str) -> bool:
+    return any(name in names for _, name, _ in _scan(args))
+
+
+def wants_print(args: list[str]) -> bool:
+    return has_option(args, *PRINT_FLAGS)
+
+
+def output_format(args: list[str]) -> str:
+    return option_value(args, "--output-format") or "text"
+
+
+def input_format(args: list[str]) -> str:
+    return option_value(args, "--input-format") or "text"
+
+
+def prompt_index(args: list[str]) -> int | None:
+    for i, name, _ in _scan(args):
+        if name is None:
+            return i
+    return None
+
+
+def controls_session(args: list[str]) -> bool:
+    """The caller chose the session (resume, continue, fixed id) or turned persistence off."""
+    return has_option(args, *SESSION_OPTIONS, "--no-session-persistence")
+
+
+def with_session_id(args: list[str], session_id: str) -> list[str]:
+    """``args`` plus ``--session-id`` (so a text-mode run's session is known), placed first."""
+    return ["--session-id", session_id, *args]
+
+
+def resume_args(args: list[str], session_id: str, prompt: str = RESUME_PROMPT) -> list[str]:
+    """``args`` continuing ``session_id``: the caller's session options and prompt replaced."""
+    drop: set[int] = set()
+    prompt_at = prompt_index(args)
+    if prompt_at is not None:
+        drop.add(prompt_at)
+    for i, name, values in _scan(args):
+        if name in SESSION_OPTIONS:
+            drop.add(i)
+            drop.update(values)
+    kept = [a for i, a in enumerate(args) if i not in drop]
+    if kept and kept[-1] == "--":
+        kept.pop()
+    return [prompt, "--resume", session_id, *kept]
