@@ -156,3 +156,18 @@ def _ms(value) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         return None
     return float(value) / 1000.0
+
+
+def backup_aside(path: str, now: float | None = None) -> str:
+    """Move a (corrupt) store to ``<path>.bak-YYYYmmdd-HHMMSS`` and return that path.
+
+    A rename: nothing is deleted, the bytes are kept as they were. Never overwrites a backup.
+    """
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(time.time() if now is None else now))
+    target = f"{path}.bak-{stamp}"
+    n = 1
+    while os.path.lexists(target):
+        n += 1
+        target = f"{path}.bak-{stamp}-{n}"
+    os.rename(path, target)
+    return target
