@@ -460,3 +460,64 @@ def test_notify_enabled_honours_config_and_env():
     assert notify.enabled(None, environ={"CLAUDE_FAILOVER_NOTIFY": "0"}) is False
     Cfg.notify = True
     assert notify.enabled(Cfg(), environ={"CLAUDE_FAILOVER_NOTIFY": "1"}) is True
+
+
+# ---------------------------------------------------------------------------------------------------
+# e2e: the REAL claude, interactive on a pty, launched by claude-failover, runs our statusLine command
+# ---------------------------------------------------------------------------------------------------
+SL_KEY = "sk-ant-api03-FAKE-statusline-1"
+
+
+@pytest.mark.e2e
+def test_real_claude_runs_statusline_with_the_launchers_route(isolated_env, fake_server, claude_bin, tmp_path):
+    import pty
+    import select
+    import signal
+
+    write_config(isolated_env.config_file, f"""
+claude = "{claude_bin}"
+order = ["max", "key"]
+[profiles.max]
+type = "subscription"
+[profiles.key]
+type = "api-key"
+base_url = "{fake_server.url}"
+secret_env = "TEST_SL_KEY"
+""")
+    seen_in, seen_out = tmp_path / "statusline.in", tmp_path / "statusline.out"
+    command = f"tee '{seen_in}' | '{CTL}' statusline --no-color | tee '{seen_out}'"
+    settings = isolated_env.claude_dir / "settings.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps({"statusLine": {"type": "command", "command": command}}))
+    project = tmp_path / "project"
+    project.mkdir()
+    # an approved API key and a trusted folder: otherwise claude stops at its first-run dialogs
+    isolated_env.claude_json.write_text(json.dumps({
+        "hasCompletedOnboarding": True, "customApiKeyResponses": {"approved": [SL_KEY[-20:]], "rejected": []},
+        "projects": {str(project): {"hasTrustDialogAccepted": True}}}))
+    env = dict(os.environ, TEST_SL_KEY=SL_KEY, TERM="xterm-256color", PATH=f"{BIN}:{SYSTEM_PATH}")
+    pid, fd = pty.fork()
+    if pid == 0:  # child: the launcher, interactive on the pty
+        try:
+            os.chdir(project)
+            os.execve(str(BIN / "claude-failover"), ["claude-failover"], env)
+        finally:
+            os._exit(127)
+    screen = b""
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (seen_out.exists() and seen_out.read_text()):
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    screen += os.read(fd, 65536)
+                except OSError:
+                    break
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    assert seen_out.exists(), f"claude never ran the statusLine command; screen: {screen[-2000:]!r}"
+    model = json.loads(seen_in.read_text())["model"]["display_name"]
+    line = seen_out.read_text().strip()
+    assert line.startswith(f"{model} · route: key ⚠ fallback (max"), line
+    assert SL_KEY not in line
