@@ -1,0 +1,247 @@
+"""The launch decision: cache, cooldowns, fallbacks, pins, strict, passthrough, notifications."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from claude_failover import cache, health, notify
+from claude_failover.errors import NoRouteError
+from claude_failover.verdict import healthy, unhealthy
+from tests.fakeserver import hang, rate_limited, sequence
+from tests.test_health_support import BAD, GOOD, OTHER, decide, models_requests, route, three_keys, write_config
+
+
+@pytest.fixture
+def notes(monkeypatch):
+    seen = []
+    monkeypatch.setattr(notify, "route_changed", lambda *a: seen.append(a))
+    return seen
+
+
+def test_fallback_to_second_route_with_notice(isolated_env, fake_server, monkeypatch, notes):
+    fake_server.behave(BAD, "api_key_invalid")
+    cfg = three_keys(isolated_env, fake_server, monkeypatch)
+    d = decide(cfg)
+    assert d.profile.name == "b" and d.secret.value == GOOD and d.fallback
+    assert d.notice() == "claude-failover: using b (api-key) — a: invalid API key (401)"
+    assert route("a")["verdict"]["reason"] == "auth-invalid" and route("a")["failures"] == 1
+    assert route("b")["verdict"]["state"] == "healthy"
+    assert cache.read()["last"]["profile"] == "b"
+    assert notes == [(None, "b", "a", "a: invalid API key (401)")]
+
+
+def test_warm_launch_no_network_no_write(isolated_env, fake_server, monkeypatch, notes):
+    cfg = three_keys(isolated_env, fake_server, monkeypatch)
+    fake_server.behave(BAD, "api_key_invalid")
+    decide(cfg)
+    before = len(fake_server.requests)
+    path = cache.cache_path()
+    stamp = os.stat(path).st_mtime_ns
+    for _ in range(3):
+        assert decide(cfg).profile.name == "b"
+    assert len(fake_server.requests) == before
+    assert os.stat(path).st_mtime_ns == stamp
+    assert len(notes) == 1
+
+
+def test_only_routes_before_a_fresh_one_are_probed(isolated_env, fake_server, monkeypatch):
+    cfg = three_keys(isolated_env, fake_server, monkeypatch)
+    assert decide(cfg).profile.name == "a"  # cold: a, b, c probed in parallel
+    assert BAD in models_requests(fake_server)
+    time.sleep(0.3)  # let the abandoned probes of b and c land before counting again
+
+    def age(data):  # a (and c, if its answer was recorded) go stale; b stays fresh
+        for name in ("a", "c"):
+            if name in data["routes"]:
+                data["routes"][name]["verdict"]["checked_at"] -= 3600
+    cache.update(age)
+    fake_server.clear_requests()
+    fake_server.behave(BAD, "api_key_invalid")
+    assert decide(cfg).profile.name == "b"
+    assert models_requests(fake_server) == [BAD]  # c comes after a fresh usable route: not needed
+
+
+def test_cooldown_doubles_and_respects_retry_after(isolated_env, fake_server, monkeypatch):
+    cfg = three_keys(isolated_env, fake_server, monkeypatch, cooldown=10, max_cooldown=25)
+    data = cache.empty()
+    fp = cfg.profiles["a"].fingerprint()
+    now = time.time()
+    waits = []
+    for _ in range(4):
+        item = cache.record(data, "a", fp, unhealthy("auth-invalid", checked_at=now), cfg.cooldown, cfg.max_cooldown)
+        waits.append(round(item["cooldown_until"] - now))
+    assert waits == [10, 20, 25, 25]
+    item = cache.record(data, "a", fp, unhealthy("rate-limited", retry_after=300, checked_at=now), 10, 25)
+    assert round(item["cooldown_until"] - now) == 300
+    item = cache.record(data, "a", fp, healthy(checked_at=now), 10, 25)
+    assert item["failures"] == 0 and item["cooldown_until"] is None
+
+
+def test_returns_to_preferred_after_cooldown(isolated_env, fake_server, monkeypatch, notes):
+    cfg = three_keys(isolated_env, fake_server, monkeypatch, cooldown=0.3, healthy_ttl=60)
+    fake_server.behave(BAD, sequence(["api_key_invalid", "ok"]))
+    assert decide(cfg).profile.name == "b"
+    assert decide(cfg).profile.name == "b"          # a cooling down: not asked
+    assert models_requests(fake_server).count(BAD) == 1
+    time.sleep(0.35)
+    d = decide(cfg)
+    assert d.profile.name == "a" and not d.fallback and d.notice() is None
+    assert models_requests(fake_server).count(BAD) == 2
+    assert notes[-1][:2] == ("b", "a") and notes[-1][3] == "preferred route healthy again"
+
+
+def test_retry_after_keeps_route_cooling(isolated_env, fake_server, monkeypatch):
+    cfg = three_keys(isolated_env, fake_server, monkeypatch, cooldown=0.1)
+    fake_server.behave(BAD, rate_limited(retry_after=120))
+    assert decide(cfg).profile.name == "b"
+    time.sleep(0.15)
+    assert decide(cfg).profile.name == "b"
+    assert models_requests(fake_server).count(BAD) == 1
+    assert 100 < cache.cooldown_left(route("a")) <= 120
+
+
+def test_black_holed_primary_does_not_delay(isolated_env, fake_server, monkeypatch):
+    cfg = three_keys(isolated_env, fake_server, monkeypatch, probe_timeout=0.5)
+    fake_server.behave(BAD, hang())
+    t = time.monotonic()
+    d = decide(cfg)
+    assert time.monotonic() - t < 0.6
+    assert d.profile.name == "b" and "a: no answer within probe_timeout" in d.notice()
+    assert route("a")["verdict"]["reason"] == "timeout"
+
+
+def test_all_definite_exit_69(isolated_env, fake_server, monkeypatch):
+    cfg = three_keys(isolated_env, fake_server, monkeypatch)
+    fake_server.default_behaviour = "api_key_invalid"
+    with pytest.raises(NoRouteError) as err:
+        decide(cfg)
+    assert err.value.exit_code == 69
+    assert all(f"  {n}" in err.value.message for n in "abc") and "invalid API key (401)" in err.value.message
+    assert route("c")["failures"] == 1  # recorded even when nothing launches
+
+
+def test_soft_failures_launch_first_with_warning(isolated_env, fake_server, monkeypatch):
+    cfg = three_keys(isolated_env, fake_server, monkeypatch, probe_timeout=0.4)
+    fake_server.behave(BAD, "api_key_invalid")
+    fake_server.behave(GOOD, hang())
+    fake_server.behave(OTHER, hang())
+    d = decide(cfg)
+    assert d.profile.name == "b" and d.warning
+    assert d.notice().startswith("claude-failover: no route verified healthy; trying b (api-key) anyway")
+    with pytest.raises(NoRouteError):
+        decide(cfg, "--failover-strict")
+    cfg.settings["strict"] = True
+    with pytest.raises(NoRouteError):
+        decide(cfg)
+
+
+def test_forced_and_pinned(isolated_env, fake_server, monkeypatch):
+    cfg = three_keys(isolated_env, fake_server, monkeypatch)
+    d = decide(cfg, "--failover-profile", "c")
+    assert (d.profile.name, d.forced, d.secret.value) == ("c", "flag", OTHER)
+    cache.update(lambda data: data.__setitem__("pin", {"profile": "b", "until": time.time() + 60}))
+    assert decide(cfg).forced == "pin" and decide(cfg).profile.name == "b"
+    monkeypatch.setenv("CLAUDE_FAILOVER_PROFILE", "c")
+    assert decide(cfg).profile.name == "c"
+    monkeypatch.delenv("CLAUDE_FAILOVER_PROFILE")
+    cache.update(lambda data: data.__setitem__("pin", {"profile": "b", "until": time.time() - 1}))
+    assert decide(cfg).profile.name == "a"
+    assert not fake_server.requests or models_requests(fake_server)  # only the health decision probed
+
+
+def test_passthrough_never_probes_never_69(isolated_env, fake_server, monkeypatch):
+    cfg = three_keys(isolated_env, fake_server, monkeypatch)
+    for name in ("KEY_A", "KEY_B", "KEY_C"):
+        monkeypatch.delenv(name)
+    d = decide(cfg, passthrough=True)
+    assert d.forced == "passthrough" and d.profile.name == "a" and d.secret is None
+    assert not fake_server.requests
+
+
+def test_exclude(isolated_env, fake_server, monkeypatch):
+    cfg = three_keys(isolated_env, fake_server, monkeypatch)
+    assert decide(cfg, exclude=frozenset({"a"})).profile.name == "b"
+
+
+def test_missing_secret_on_cached_route_falls_through(isolated_env, fake_server, monkeypatch):
+    cfg = three_keys(isolated_env, fake_server, monkeypatch)
+    decide(cfg)
+    monkeypatch.delenv("KEY_A")
+    d = decide(cfg)
+    assert d.profile.name == "b" and "a: profile 'a' has no secret" in d.notice()
+
+
+def test_corrupt_cache_is_rebuilt(isolated_env, fake_server, monkeypatch):
+    cfg = three_keys(isolated_env, fake_server, monkeypatch)
+    isolated_env.state_dir.mkdir(parents=True)
+    (isolated_env.state_dir / "health.json").write_text("{not json")
+    assert decide(cfg).profile.name == "a"
+    assert json.loads((isolated_env.state_dir / "health.json").read_text())["version"] == 1
+    assert (isolated_env.state_dir / "health.json.corrupt").exists()
+    assert oct(os.stat(isolated_env.state_dir / "health.json").st_mode & 0o777) == "0o600"
+
+
+def test_subscription_relogin_invalidates_failure(isolated_env, fake_server, monkeypatch):
+    from tests.test_probes_http import write_login
+    monkeypatch.setenv("KEY_B", GOOD)
+    cfg = write_config(isolated_env, f'''
+        order = ["max", "b"]
+        [profiles.max]
+        type = "subscription"
+        probe = false
+        [profiles.b]
+        type = "api-key"
+        base_url = "{fake_server.url}"
+        secret_env = "KEY_B"''', probe_timeout=1.0, cooldown=600)
+    write_login(isolated_env.claude_dir, expires_in=-10, refresh=False)
+    assert decide(cfg).profile.name == "b"
+    time.sleep(0.02)
+    write_login(isolated_env.claude_dir)           # `claude auth login` again
+    assert decide(cfg).profile.name == "max"
+
+
+def test_reported_failures_keep_counting(isolated_env, monkeypatch):
+    from claude_failover.ctl.cmd_report import record_failure
+    from tests.test_probes_http import write_login
+    write_login(isolated_env.claude_dir)
+    cfg = write_config(isolated_env, '[profiles.max]\ntype = "subscription"\nprobe = false\n'
+                                     '[profiles.k]\ntype = "api-key"\nsecret = "none"\n', cooldown=0.2)
+    record_failure(cfg, "max", "auth-invalid", "authentication failed in claude", source="run")
+    assert decide(cfg).profile.name == "k"
+    time.sleep(0.25)
+    assert decide(cfg).profile.name == "max"       # tried again after the cooldown
+    assert route("max")["failures"] == 1           # but a local 'healthy' proves nothing
+    _, left = record_failure(cfg, "max", "auth-invalid", "again", source="run")
+    assert route("max")["failures"] == 2 and left > 0.3
+
+
+def test_warm_path_imports_nothing_heavy(isolated_env, fake_server, monkeypatch):
+    cfg = three_keys(isolated_env, fake_server, monkeypatch)
+    decide(cfg)
+    code = ("import sys, os\nfrom claude_failover import config, health, argv\n"
+            "cfg = config.load(os.environ['CLAUDE_FAILOVER_CONFIG'])\n"
+            "d = health.decide_launch(cfg, dict(os.environ), argv.split([]))\n"
+            "heavy = [m for m in ('httpx', 'tenacity', 'keyring', 'click', 'claude_failover.probes') if m in sys.modules]\n"
+            "print(d.profile.name, heavy)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ), timeout=30)
+    assert out.stdout.strip() == "a []", out.stderr
+
+
+def test_concurrent_decisions_keep_cache_valid(isolated_env, fake_server, monkeypatch):
+    cfg = three_keys(isolated_env, fake_server, monkeypatch, probe_timeout=10)  # 20 cold starts at once
+    fake_server.behave(BAD, "api_key_invalid")
+    code = ("import os\nfrom claude_failover import config, health, argv\n"
+            "cfg = config.load(os.environ['CLAUDE_FAILOVER_CONFIG'])\n"
+            "print(health.decide_launch(cfg, dict(os.environ), argv.split([])).profile.name)\n")
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+             for _ in range(20)]
+    names = [p.communicate(timeout=60)[0].strip() for p in procs]
+    assert names == ["b"] * 20
+    data = json.loads((isolated_env.state_dir / "health.json").read_text())
+    assert data["routes"]["a"]["verdict"]["reason"] == "auth-invalid" and data["last"]["profile"] == "b"
