@@ -7,8 +7,9 @@ elsewhere. It never blocks and never raises: the notifier is started through ``s
 is detached (no zombie in a process that later execs claude, no wait on a slow or missing
 notification daemon); only the ``sh`` that backgrounds it is waited for, at most ``TIMEOUT`` s.
 
-Disable with ``notify = false`` in the config (callers holding a config check :func:`enabled`) or
-``CLAUDE_FAILOVER_NOTIFY=0`` in the environment (this module checks it itself, having no config).
+Disable with ``notify = false`` in the config (callers holding a config pass ``cfg=``; otherwise the
+default config file is read when a notification is due) or ``CLAUDE_FAILOVER_NOTIFY=0`` in the
+environment.
 Messages carry profile names and verdict reasons only, never a secret.
 """
 
@@ -36,15 +37,20 @@ def enabled(cfg=None, environ=None) -> bool:
 
 
 def message(previous: str | None, current: str, preferred: str, reason: str) -> tuple[str, str]:
-    """(title, body) for a change of route."""
-    why = f": {reason}" if reason else ""
+    """(title, body) for a change of route. ``reason`` is a verdict line or the launcher's list of
+    skipped routes ("max: expired login (401)"); a bare one is attributed to the route it is about."""
     if current == preferred:
-        if previous:
-            return f"Claude back on {current}", f"the preferred route recovered (was {previous}){why}"
-        return f"Claude on {current}", f"the preferred route{why}"
-    body = f"{preferred} is unavailable{why}"
-    if previous and previous != preferred:
-        body += f" (was {previous})"
+        body = "the preferred route is healthy again" + (f" (was on {previous})" if previous else "")
+        return f"Claude back on {current}", body
+    about = previous if previous and previous != preferred else preferred
+    if not reason:
+        body = f"{preferred} is unavailable"
+    elif any(f"{name}:" in reason for name in (preferred, previous) if name):
+        body = reason
+    else:
+        body = f"{about}: {reason}"
+    if previous and previous != preferred and f"{previous}:" not in body:
+        body += f" (was on {previous})"
     return f"Claude fell back to {current}", body
 
 
@@ -77,12 +83,27 @@ def send(title: str, body: str) -> bool:
     return True
 
 
-def route_changed(previous, current, preferred, reason) -> None:
-    """Tell the desktop that launches now use ``current`` (a fallback, or back on ``preferred``)."""
+def route_changed(previous, current, preferred, reason, cfg=None) -> None:
+    """Tell the desktop that launches now use ``current`` (a fallback, or back on ``preferred``).
+
+    Pass ``cfg`` when you hold the config; without it the default config file is read (only when a
+    notification is due) so that ``notify = false`` is honoured either way.
+    """
     if not current or previous == current or not enabled():
+        return None
+    if not enabled(cfg if cfg is not None else _default_config()):
         return None
     try:
         send(*message(previous, current, preferred, reason or ""))
     except Exception:  # a notification must never break a launch or a probe
         pass
     return None
+
+
+def _default_config():
+    try:
+        from claude_failover import config, paths
+
+        return config.load(paths.config_path())
+    except Exception:  # a broken config is reported elsewhere; it does not silence notifications
+        return None

@@ -408,7 +408,7 @@ def test_notify_calls_notify_send_on_fallback(fake_notify_send):
     notify.route_changed("max", "work-key", "max", "rate limited")
     assert wait_for(record)
     assert record.read_text().splitlines() == ["--app-name=claude-failover", "--icon=dialog-information",
-                                               "Claude fell back to work-key", "max is unavailable: rate limited"]
+                                               "Claude fell back to work-key", "max: rate limited"]
 
 
 def test_notify_calls_notify_send_on_recovery(fake_notify_send):
@@ -416,7 +416,7 @@ def test_notify_calls_notify_send_on_recovery(fake_notify_send):
     notify.route_changed("work-key", "max", "max", "healthy again")
     assert wait_for(record)
     assert record.read_text().splitlines()[-2:] == [
-        "Claude back on max", "the preferred route recovered (was work-key): healthy again"]
+        "Claude back on max", "the preferred route is healthy again (was on work-key)"]
 
 
 @pytest.mark.parametrize("value", ["0", "false", "off", "no"])
@@ -449,6 +449,31 @@ def test_notify_never_blocks_on_a_slow_notifier(fake_notify_send):
     started = time.monotonic()
     notify.route_changed("max", "work-key", "max", "rate limited")
     assert time.monotonic() - started < 0.5
+
+
+def test_notify_respects_notify_false_in_the_config(fake_notify_send, isolated_env):
+    record, _ = fake_notify_send
+    write_config(isolated_env.config_file, 'notify = false\norder = ["max"]\n[profiles.max]\ntype = "subscription"\n')
+    notify.route_changed("max", "work-key", "max", "rate limited")  # reads the default config itself
+    assert not wait_for(record, 0.5)
+
+    class Cfg:
+        notify = True
+
+    notify.route_changed("max", "work-key", "max", "rate limited", cfg=Cfg())  # an explicit cfg wins
+    assert wait_for(record)
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("max", "key", "max", "max: expired login (401); gw: rate limited"),
+     ("Claude fell back to key", "max: expired login (401); gw: rate limited")),
+    (("key", "gw", "max", "rate limited (429)"), ("Claude fell back to gw", "key: rate limited (429)")),
+    ((None, "key", "max", ""), ("Claude fell back to key", "max is unavailable")),
+    (("key", "max", "max", "preferred route healthy again"),
+     ("Claude back on max", "the preferred route is healthy again (was on key)")),
+])
+def test_notify_messages(args, expected):
+    assert notify.message(*args) == expected
 
 
 def test_notify_enabled_honours_config_and_env():
