@@ -52,18 +52,10 @@ def test_warm_launch_no_network_no_write(isolated_env, fake_server, monkeypatch,
 
 def test_only_routes_before_a_fresh_one_are_probed(isolated_env, fake_server, monkeypatch):
     cfg = three_keys(isolated_env, fake_server, monkeypatch)
-    assert decide(cfg).profile.name == "a"  # cold: a, b, c probed in parallel
-    assert BAD in models_requests(fake_server)
-    time.sleep(0.3)  # let the abandoned probes of b and c land before counting again
-
-    def age(data):  # a (and c, if its answer was recorded) go stale; b stays fresh
-        for name in ("a", "c"):
-            if name in data["routes"]:
-                data["routes"][name]["verdict"]["checked_at"] -= 3600
-    cache.update(age)
-    fake_server.clear_requests()
+    health.record_verdicts(cfg, {"a": healthy(checked_at=time.time() - 3600), "b": healthy()})
     fake_server.behave(BAD, "api_key_invalid")
     assert decide(cfg).profile.name == "b"
+    time.sleep(0.2)
     assert models_requests(fake_server) == [BAD]  # c comes after a fresh usable route: not needed
 
 
