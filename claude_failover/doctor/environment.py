@@ -41,7 +41,11 @@ def bare_route(env: dict[str, str], helper: str | None = None) -> tuple[str, str
 
 
 def _intended(ctx: Context) -> dict[str, str]:
-    """Variables profiles read their secret from (secret_env): those are meant to be set."""
+    """Variables profiles of the user's config read their secret from (secret_env): meant to be set.
+    (The embedded default's ``ANTHROPIC_API_KEY`` source does not count: nobody chose it.)"""
+    cfg = ctx.config()
+    if cfg is None or cfg.embedded:
+        return {}
     return {arg: p.name for p in ctx.profiles() for kind, arg in p.secret_sources if kind == "env"}
 
 
