@@ -9,21 +9,14 @@ import time
 
 import pytest
 
-from claude_failover import claude_settings as cs, doctor
+from claude_failover import doctor
 from claude_failover.binary import SHIM_MARKER
 from claude_failover.doctor import (claude_binary, credentials, environment, ours, route_prereqs,
                                     settings_files)
+from tests.test_settings_guard import managed  # noqa: F401  (autouse: managed settings in a temp dir)
 
 API_KEY = "sk-ant-api03-FAKE-doctor-1"
 SECRET_TAIL = API_KEY[-4:]
-
-
-@pytest.fixture(autouse=True)
-def managed(tmp_path, monkeypatch):
-    directory = tmp_path / "managed"
-    directory.mkdir()
-    monkeypatch.setattr(cs, "managed_dir", lambda platform=None: str(directory))
-    return directory
 
 
 @pytest.fixture
@@ -385,3 +378,9 @@ def test_a_crashing_check_becomes_a_finding(isolated_env, work, monkeypatch):
     monkeypatch.setattr(doctor, "checks", lambda: iter([check_boom]))
     (found,) = doctor.run(ctx_for(isolated_env, work))
     assert found.id == "boom-crashed" and found.severity == "error"
+
+
+def test_managed_settings_are_isolated(managed):
+    from claude_failover import claude_settings
+
+    assert claude_settings.managed_dir() == str(managed)

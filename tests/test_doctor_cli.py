@@ -7,22 +7,14 @@ import os
 
 import pytest
 
-from claude_failover import claude_settings as cs
 from claude_failover.ctl import main as ctl_main
+from tests.test_settings_guard import managed  # noqa: F401  (autouse: managed settings in a temp dir)
 
 KEY = "sk-ant-api03-FAKE-cli-key-1"
 SHELL_KEY = "sk-ant-api03-FAKE-cli-shell"
 SETTINGS_TOKEN = "FAKE-cli-settings-token-9"
 ACCESS = "sk-ant-oat01-FAKE-cli-access"
 REFRESH = "sk-ant-ort01-FAKE-cli-refresh"
-
-
-@pytest.fixture(autouse=True)
-def managed(tmp_path, monkeypatch):
-    directory = tmp_path / "managed"
-    directory.mkdir()
-    monkeypatch.setattr(cs, "managed_dir", lambda platform=None: str(directory))
-    return directory
 
 
 @pytest.fixture
