@@ -197,6 +197,17 @@ def parse(raw: bytes | str, settings: SettingsFile) -> SettingsFile:
     return settings
 
 
+def _interesting(scope: str, raw: bytes) -> bool:
+    """Could this file hold an ``env`` block or ``apiKeyHelper``? (A cheap look, no parse.)
+
+    ``~/.claude.json`` is large and its MCP servers have ``env`` blocks of their own; claude writes
+    it with two-space indentation, so a top-level ``env`` key starts a line with exactly two spaces.
+    """
+    if scope == GLOBAL and raw.startswith(b'{\n  "'):
+        return b'\n  "env":' in raw
+    return any(marker in raw for marker in _INTERESTING)
+
+
 def load(scope: str, path: str, full: bool = False) -> SettingsFile:
     """Read one settings file. With ``full`` False a file that mentions neither ``env`` nor
     ``apiKeyHelper`` is not parsed (``skipped``): nothing in it can change a route."""
@@ -215,7 +226,7 @@ def load(scope: str, path: str, full: bool = False) -> SettingsFile:
         settings.exists = True
         settings.error = f"cannot read: {exc.strerror or exc}"
         return settings
-    if not full and not any(marker in raw for marker in _INTERESTING):
+    if not full and not _interesting(scope, raw):
         settings.skipped = True
         return settings
     return parse(raw, settings)

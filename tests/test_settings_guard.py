@@ -218,3 +218,14 @@ def test_warm_path_stays_light(isolated_env, cwd):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     result, heavy = json.loads(out)
     assert result[0] == "--settings" and heavy == []
+
+
+def test_claude_json_mcp_env_is_not_parsed_on_the_launch_path(isolated_env):
+    big = {"hasCompletedOnboarding": True, "mcpServers": {"x": {"command": "y", "env": {"ANTHROPIC_API_KEY": BAD}}}}
+    write(isolated_env.claude_json, json.dumps(big, indent=2))
+    item = cs.load(cs.GLOBAL, str(isolated_env.claude_json))
+    assert item.skipped and item.env == {}
+    write(isolated_env.claude_json, json.dumps({**big, "env": {"ANTHROPIC_API_KEY": BAD}}, indent=2))
+    assert cs.load(cs.GLOBAL, str(isolated_env.claude_json)).env == {"ANTHROPIC_API_KEY": BAD}
+    write(isolated_env.claude_json, json.dumps({"env": {"ANTHROPIC_API_KEY": BAD}}))   # not claude's layout
+    assert cs.load(cs.GLOBAL, str(isolated_env.claude_json)).env == {"ANTHROPIC_API_KEY": BAD}
