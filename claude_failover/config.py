@@ -53,7 +53,7 @@ SECRETISH_KEYS = {"api_key", "apikey", "key", "token", "auth_token", "oauth_toke
                   "refresh_token", "password", "secret_key", "secret_value", "bearer_token"}
 SECRET_VALUE = re.compile(r"^(sk-ant-|sk-[A-Za-z0-9]{20,}|AKIA[0-9A-Z]{16}$|ABSK[A-Za-z0-9+/=]{20,})")
 PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
+_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*h\s*)?(?:(\d+(?:\.\d+)?)\s*m\s*)?(?:(\d+(?:\.\d+)?)\s*s?)?$")
 
 
 @dataclass
@@ -109,15 +109,29 @@ class Config:
 
 def load(path: str) -> Config:
     """Load and validate the config at ``path``; the embedded default when it does not exist."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(4 * 1024 * 1024 + 1)
+    import stat
+
+    try:  # O_NONBLOCK: a FIFO must not hang the launcher
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise ConfigError("a symbolic link to a missing file", path) from None
         return default_config(path)
     except IsADirectoryError:
         raise ConfigError("is a directory, not a config file", path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read the config file: {exc.strerror or exc}", path) from None
+    kind = os.fstat(fd).st_mode
+    if not stat.S_ISREG(kind):
+        os.close(fd)
+        if stat.S_ISDIR(kind):
+            raise ConfigError("is a directory, not a config file", path)
+        raise ConfigError("not a regular file (a FIFO, socket or device?)", path)
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            raw = handle.read(4 * 1024 * 1024 + 1)
+        except OSError as exc:
+            raise ConfigError(f"cannot read the config file: {exc.strerror or exc}", path) from None
     if len(raw) > 4 * 1024 * 1024:
         raise ConfigError("the config file is larger than 4 MiB; this is not a config file", path)
     return parse(raw, path)
@@ -135,6 +149,8 @@ def parse(raw: bytes | str, path: str = "<config>") -> Config:
             line = text.count("\n") + 1
             column = len(text.rsplit("\n", 1)[-1]) + 1
         raise ConfigError(f"TOML syntax error: {message}", path, line, column) from None
+    except RecursionError:
+        raise ConfigError("arrays or tables nested too deeply", path) from None
     return _validate(data, text, path)
 
 
@@ -262,9 +278,11 @@ def _duration(value: Any, check: _Checker, key: str, table: tuple[str, ...] = ()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = float(value)
     else:
-        match = _DURATION.match(str(value)) if isinstance(value, str) and value.strip() else None
+        text = value.strip() if isinstance(value, str) else ""
+        match = _DURATION.match(text) if 0 < len(text) <= 64 else None
         if not match or not any(match.groups()):
-            check.fail(f"{key!r} must be a duration like 2, \"90s\", \"5m\" or \"2h\", not {value!r}", table, key)
+            shown = repr(value) if not isinstance(value, str) or len(value) <= 40 else repr(value[:40] + "…")
+            check.fail(f"{key!r} must be a duration like 2, \"90s\", \"5m\" or \"2h\", not {shown}", table, key)
         hours, minutes, secs = (float(g) if g else 0.0 for g in match.groups())
         seconds = hours * 3600 + minutes * 60 + secs
     if not 0 < seconds <= 7 * 86400 or seconds != seconds:
