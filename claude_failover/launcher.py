@@ -71,7 +71,7 @@ def run(argv: list[str]) -> int:
 
     explicit = split.get("config")
     path = paths.config_path(explicit if isinstance(explicit, str) else None)
-    if explicit and not os.path.exists(path):
+    if explicit and not os.path.lexists(path):
         raise UsageError(f"--failover-config: no such file: {path}")
     cfg = config_mod.load(path)
 
