@@ -46,7 +46,7 @@ def read(path: str | None = None) -> dict[str, Any]:
             data = json.loads(handle.read(8 * 1024 * 1024))
     except FileNotFoundError:
         return empty()
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return empty()
     if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("routes"), dict):
         return empty()
@@ -63,7 +63,7 @@ def is_corrupt(path: str | None = None) -> bool:
         return not (isinstance(data, dict) and data.get("version") == VERSION and isinstance(data.get("routes"), dict))
     except FileNotFoundError:
         return False
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return True
 
 

@@ -144,7 +144,7 @@ def _error_body(text: str) -> tuple[str, str]:
         return "", ""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return "", ""
     if not isinstance(data, dict):
         return "", ""

@@ -110,7 +110,7 @@ def parse_credentials(raw: bytes | str, location: str, now: float | None = None)
     now = time.time() if now is None else now
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         where = ""
         if isinstance(exc, json.JSONDecodeError):
             where = f" at line {exc.lineno}, column {exc.colno}"

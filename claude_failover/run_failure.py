@@ -154,7 +154,7 @@ class StreamWatch:
         """Parse one line; returns the event (or None for a non-JSON line)."""
         try:
             event = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         if not isinstance(event, dict):
             return None
@@ -205,7 +205,7 @@ def parse_json_output(data: bytes) -> dict | None:
     for line in reversed(data.decode("utf-8", "replace").strip().splitlines()):
         try:
             obj = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(obj, dict):
             return obj

@@ -35,7 +35,7 @@ def parse(raw: bytes | str | dict, latency_ms: float | None = None) -> Verdict |
     """The verdict of a summary.json document; None when it is not one (say nothing)."""
     try:
         data = raw if isinstance(raw, dict) else json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None

@@ -77,7 +77,7 @@ def _from_hook(ctx) -> None:
     raw = sys.stdin.read(1024 * 1024)
     try:
         event = json.loads(raw) if raw.strip() else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         raise UsageError("--from-hook: standard input is not JSON (expected Claude Code's hook input)") from None
     if not isinstance(event, dict):
         raise UsageError("--from-hook: expected a JSON object on standard input")

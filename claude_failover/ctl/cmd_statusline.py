@@ -49,7 +49,7 @@ def read_stdin_json(stream=None, wait: float = STDIN_WAIT) -> dict:
         size += len(chunk)
     try:
         data = json.loads(b"".join(chunks) or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 
