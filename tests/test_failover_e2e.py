@@ -51,7 +51,7 @@ def health_file(isolated_env) -> dict:
 
 @pytest.mark.e2e
 def test_primary_failing_lands_on_backup_and_returns(isolated_env, fake_server, claude_bin, monkeypatch):
-    setup(isolated_env, fake_server, claude_bin, monkeypatch, cooldown=1.5, healthy_ttl=600)
+    setup(isolated_env, fake_server, claude_bin, monkeypatch, cooldown=120, healthy_ttl=600)
     fake_server.behave(BAD, "api_key_invalid")
 
     p = launch("-p", "hi")
@@ -71,7 +71,11 @@ def test_primary_failing_lands_on_backup_and_returns(isolated_env, fake_server, 
 
     # primary recovers; after its cooldown launches return to it by themselves, silently
     fake_server.reset_behaviours()
-    time.sleep(1.6)
+    from claude_failover import cache
+
+    def cooldown_over(data):  # two minutes later, as far as the cache can tell
+        data["routes"]["primary"]["cooldown_until"] = time.time() - 1
+    assert cache.update(cooldown_over, path=str(isolated_env.state_dir / "health.json"))
     fake_server.clear_requests()
     p = launch("-p", "hi")
     assert p.returncode == 0 and DEFAULT_REPLY in p.stdout, p.stdout + p.stderr
