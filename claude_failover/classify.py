@@ -14,7 +14,7 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import Mapping
 
-from claude_failover.verdict import DEGRADED, HEALTHY, UNHEALTHY, Verdict
+from claude_failover.verdict import DEGRADED, HEALTHY, UNHEALTHY, Verdict, ago
 
 # Anthropic error types -> (reason class, detail)
 ERROR_TYPES = {
@@ -94,7 +94,7 @@ def classify(status: int, body: bytes | str | None = None, headers: Mapping[str,
     reason, detail = _refine(reason, detail, status, message)
     retry_after = parse_retry_after(headers, now)
     if reason == "rate-limited" and retry_after:
-        detail = f"rate limited (retry in {_duration(retry_after)})"
+        detail = f"rate limited (retry in {ago(retry_after)})"
     return Verdict(UNHEALTHY, reason, detail, retry_after=retry_after, **common)
 
 
@@ -184,13 +184,6 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 def is_transient(verdict: Verdict) -> bool:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from claude_failover import cache
 from claude_failover.decide import Decision, forced_profile, no_route_error, resolve_secret
 from claude_failover.errors import NoRouteError, SecretError
-from claude_failover.verdict import SOFT_REASONS, Verdict, unhealthy
+from claude_failover.verdict import SOFT_REASONS, Verdict, ago, unhealthy
 
 FRESH, COOLING, STALE = "fresh", "cooling", "stale"
 FORCED_WHY = {"flag": "--failover-profile", "env": "$CLAUDE_FAILOVER_PROFILE",
@@ -220,7 +220,8 @@ class Chooser:
             why = f"first route in order; {verdict.state} {_age(verdict)} ago (cached)"
         decision = Decision(state.profile, secret or None, self.preferred, why=why,
                             verdicts={**skipped, state.name: verdict}, warning=warning)
-        if warning is None and verdict.state == "degraded" and verdict.detail:
+        # a live warning (status page, probe) is worth a line; a local hint waits for `ctl status`
+        if warning is None and verdict.state == "degraded" and verdict.detail and verdict.source != "local":
             decision.warning = f"{state.name} is degraded: {verdict.line()}"
             if decision.fallback:
                 decision.warning = f"{decision.notice().removeprefix('claude-failover: ')}; {verdict.line()}"
@@ -283,8 +284,7 @@ def _notify(previous, current, preferred, reason) -> None:
 
 
 def _age(verdict: Verdict, now: float | None = None) -> str:
-    seconds = max(0.0, (time.time() if now is None else now) - verdict.checked_at)
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+    return ago(max(0.0, (time.time() if now is None else now) - verdict.checked_at))
 
 
 # --- recording --------------------------------------------------------------------------------

@@ -79,6 +79,15 @@ def _num(value, kind):
     return kind(value)
 
 
+def ago(seconds: float) -> str:
+    """``45s``, ``4m``, ``1.5h``: a short duration for notices and tables."""
+    if seconds < 90:
+        return f"{seconds:.0f}s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f}m"
+    return f"{seconds / 3600:.1f}h"
+
+
 def healthy(**kw) -> Verdict:
     return Verdict(HEALTHY, **kw)
 

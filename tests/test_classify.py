@@ -72,7 +72,7 @@ def test_bedrock_error_header():
 
 def test_retry_after_seconds_and_line():
     v = classify(429, body("rate_limit_error", "x"), {"retry-after": "30"})
-    assert v.retry_after == 30.0 and v.line() == "rate limited (retry in 30 s) (429)"
+    assert v.retry_after == 30.0 and v.line() == "rate limited (retry in 30s) (429)"
 
 
 def test_retry_after_forms():

@@ -67,7 +67,7 @@ def test_report_and_from_hook(isolated_env, fake_server, monkeypatch, capsys):
     hook = {"hook_event_name": "StopFailure", "session_id": "s", "error": "authentication_failed"}
     assert ctl(capsys, "report", "--from-hook", stdin=json.dumps(hook), monkeypatch=monkeypatch)[0] == 0
     assert route("a")["verdict"]["reason"] == "auth-invalid" and route("a")["verdict"]["source"] == "run"
-    for ignored in ("invalid_request", "max_output_tokens", "unknown", "model_not_found", "something_new"):
+    for ignored in ("invalid_request", "max_output_tokens", "unknown", "something_new"):
         hook["error"] = ignored
         assert ctl(capsys, "report", "--from-hook", stdin=json.dumps(hook), monkeypatch=monkeypatch)[0] == 0
     assert route("a")["failures"] == 1
@@ -85,6 +85,7 @@ def test_report_and_from_hook(isolated_env, fake_server, monkeypatch, capsys):
     ("billing_error", "billing"), ("rate_limit", "rate-limited"), ("overloaded", "overloaded"),
     ("server_error", "outage"), ("oauth_org_not_allowed", "permission"), ("account_on_hold", "permission"),
     ("verification_required", "permission"), ("cloud_credential_error", "auth-invalid"),
+    ("model_not_found", "misconfigured"),
 ])
 def test_hook_error_mapping(isolated_env, fake_server, monkeypatch, capsys, error, reason):
     three_keys(isolated_env, fake_server, monkeypatch)

@@ -51,7 +51,7 @@ def test_api_key_answers(isolated_env, fake_server, monkeypatch, behaviour, stat
     assert "authorization" not in r["headers"]
     assert v.latency_ms is not None and v.latency_ms >= 0
     if reason == "rate-limited":
-        assert v.retry_after == 30 and "retry in 30 s" in v.detail
+        assert v.retry_after == 30 and "retry in 30s" in v.detail
 
 
 def test_transient_errors_retried_within_deadline(isolated_env, fake_server, monkeypatch):

@@ -11,22 +11,15 @@ import click
 from claude_failover.ctl.common import load_config
 from claude_failover.verdict import REASONS
 
-# Claude Code's StopFailure `error` values -> (reason class, words); None: not the route's fault.
-HOOK_ERRORS: dict[str, tuple[str, str] | None] = {
-    "authentication_failed": ("auth-invalid", "authentication failed in claude"),
-    "oauth_org_not_allowed": ("permission", "organisation not allowed for this login"),
-    "account_on_hold": ("permission", "account on hold"),
-    "verification_required": ("permission", "account verification required"),
-    "billing_error": ("billing", "billing problem reported by claude"),
-    "rate_limit": ("rate-limited", "rate limited in claude"),
-    "overloaded": ("overloaded", "overloaded in claude"),
-    "server_error": ("outage", "server error in claude"),
-    "cloud_credential_error": ("auth-invalid", "cloud credentials rejected in claude"),
-    "model_not_found": None,       # depends on the model asked for, not only the route
-    "invalid_request": None,
-    "max_output_tokens": None,
-    "unknown": None,
-}
+
+def hook_failure(error: str) -> tuple[str, str] | None:
+    """(reason class, words) for a StopFailure ``error``; None when it is not the route's fault
+    (invalid_request, max_output_tokens, unknown) or a name we do not know yet."""
+    from claude_failover.run_failure import ERROR_NAMES, NOT_ROUTE
+
+    if error in NOT_ROUTE:
+        return None
+    return ERROR_NAMES.get(error)
 
 
 def record_failure(cfg, name: str, reason: str, detail: str, status: int | None = None,
@@ -54,7 +47,7 @@ def COMMAND(ctx, name, reason, detail, status, retry_after, from_hook):
 
     As a hook: `claude-failover-ctl report --from-hook` reads the StopFailure JSON on stdin and
     takes the route from $CLAUDE_FAILOVER_ACTIVE; errors that are not the route's fault
-    (invalid_request, max_output_tokens, model_not_found, unknown) are ignored (exit 0).
+    (invalid_request, max_output_tokens, unknown) are ignored (exit 0).
     """
     from claude_failover.errors import UsageError
 
@@ -84,7 +77,7 @@ def _from_hook(ctx) -> None:
     error = event.get("error")
     if not isinstance(error, str) or not error:
         return
-    mapped = HOOK_ERRORS.get(error, None)
+    mapped = hook_failure(error)
     if mapped is None:
         return  # not the route's fault (or an error class we do not know yet)
     name = os.environ.get(ACTIVE_VAR)
@@ -98,4 +91,4 @@ def _from_hook(ctx) -> None:
                    err=True)
         return
     reason, words = mapped
-    record_failure(cfg, name, reason, f"{words} ({error})", source="run")
+    record_failure(cfg, name, reason, f"{words} in claude ({error})", source="run")

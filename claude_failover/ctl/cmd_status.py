@@ -63,13 +63,9 @@ def status_json(cfg, data: dict, environ: dict[str, str], now: float | None = No
 
 
 def _ago(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    if seconds < 90:
-        return f"{seconds:.0f}s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f}m"
-    return f"{seconds / 3600:.1f}h"
+    from claude_failover.verdict import ago
+
+    return "-" if seconds is None else ago(seconds)
 
 
 def render(report: dict) -> str:
