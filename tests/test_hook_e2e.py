@@ -27,7 +27,7 @@ HOOK = REPO / "contrib" / "stop-failure-hook.json"
 
 
 def config(url: str, claude_bin: str) -> str:
-    return (f'claude = "{claude_bin}"\norder = ["first", "second"]\n'
+    return (f'claude = "{claude_bin}"\norder = ["first", "second"]\nprobe_timeout = 10\n'
             f'[profiles.first]\ntype = "oauth-token"\nbase_url = "{url}"\nsecret_env = "T_TOK1"\n'
             f'[profiles.second]\ntype = "api-key"\nbase_url = "{url}"\nsecret_env = "T_KEY2"\n')
 

@@ -33,7 +33,7 @@ def config(url: str, claude_bin: str, first: str = "one") -> str:
         "tok": f'type = "oauth-token"\nbase_url = "{url}"\nsecret_env = "T_TOK1"',
         "gw": f'type = "gateway"\nbase_url = "{url}"\nsecret_env = "T_GW1"',
     }
-    return (f'claude = "{claude_bin}"\norder = ["first", "second"]\nstall_timeout = {STALL}\n'
+    return (f'claude = "{claude_bin}"\norder = ["first", "second"]\nstall_timeout = {STALL}\nprobe_timeout = 10\n'
             f'[profiles.first]\n{route1[first]}\n'
             f'[profiles.second]\ntype = "api-key"\nbase_url = "{url}"\nsecret_env = "T_KEY2"\n')
 
