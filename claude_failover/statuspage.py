@@ -39,9 +39,9 @@ def parse(raw: bytes | str | dict, latency_ms: float | None = None) -> Verdict |
         return None
     if not isinstance(data, dict):
         return None
-    components = [c for c in data.get("components") or [] if isinstance(c, dict)]
+    components = [c for c in _list(data.get("components")) if isinstance(c, dict)]
     ours = {c.get("name"): c for c in components if c.get("name") in COMPONENTS}
-    ids = {c.get("id") for c in ours.values() if c.get("id")}
+    ids = {c.get("id") for c in ours.values() if isinstance(c.get("id"), str) and c.get("id")}
     common: dict[str, Any] = {"source": "status-page", "latency_ms": latency_ms}
 
     worst_name, worst = None, "operational"
@@ -79,9 +79,15 @@ def _open_incident(incidents: Any, component_ids: set) -> str | None:
     for incident in incidents:
         if not isinstance(incident, dict) or incident.get("status", "investigating") not in _OPEN:
             continue
-        touched = [c.get("id") for c in incident.get("components") or [] if isinstance(c, dict)]
+        touched = [c.get("id") for c in _list(incident.get("components"))
+                   if isinstance(c, dict) and isinstance(c.get("id"), str)]
         if touched and component_ids and not (set(touched) & component_ids):
             continue
         name = incident.get("name")
         return (name if isinstance(name, str) and name.isprintable() else "open incident")[:120]
     return None
+
+
+def _list(value: Any) -> list:
+    """A JSON array, or nothing (a page that is not the expected shape says nothing)."""
+    return value if isinstance(value, list) else []
