@@ -164,7 +164,7 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
     if raw_ms:
         try:
             value = float(raw_ms) / 1000.0
-            if value >= 0 and value == value:
+            if value >= 0 and value == value and value != float("inf"):
                 return value
         except ValueError:
             pass
