@@ -290,8 +290,12 @@ def _age(verdict: Verdict, now: float | None = None) -> str:
 # --- recording --------------------------------------------------------------------------------
 
 def record_verdicts(cfg, verdicts: dict[str, Verdict], environ: dict[str, str] | None = None,
-                    pages: dict[str, Verdict] | None = None, last: dict | None = None) -> bool:
-    """Record verdicts (and status pages, and the last decision) with one locked cache update."""
+                    pages: dict[str, Verdict] | None = None, last: dict | None = None,
+                    lock_timeout: float = 2.0) -> bool:
+    """Record verdicts (and status pages, and the last decision) with one locked cache update.
+
+    False when the lock was not had within ``lock_timeout`` (a launch gives up rather than wait;
+    management commands pass a longer wait and report a failure)."""
     environ = dict(os.environ if environ is None else environ)
 
     def mutate(data: dict) -> None:
@@ -307,7 +311,7 @@ def record_verdicts(cfg, verdicts: dict[str, Verdict], environ: dict[str, str] |
         if last is not None:
             data["last"] = last
 
-    return cache.update(mutate)
+    return cache.update(mutate, lock_timeout=lock_timeout)
 
 
 def _keep_failures(cfg, data, profile, verdict: Verdict, environ) -> bool:
@@ -335,7 +339,12 @@ def probe_routes(cfg, names, environ: dict[str, str] | None = None, timeout: flo
     data_for_probe = {k: v for k, v in data.items() if k != "status_pages"}  # refresh the page too
     results, ctx = probes.run(cfg, [cfg.profiles[n] for n in names], environ, data_for_probe, timeout=timeout)
     verdicts = {name: results[name][0] for name in names}
-    record_verdicts(cfg, verdicts, environ, pages={u: v for u, v in ctx.pages.items() if v is not None})
+    if not record_verdicts(cfg, verdicts, environ, pages={u: v for u, v in ctx.pages.items() if v is not None},
+                           lock_timeout=10.0):
+        from claude_failover.errors import FailoverError
+
+        raise FailoverError("the health cache stayed locked by other processes for 10 s; the verdicts were not recorded",
+                            hint="try again")
     return verdicts
 
 

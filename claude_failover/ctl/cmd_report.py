@@ -28,7 +28,11 @@ def record_failure(cfg, name: str, reason: str, detail: str, status: int | None 
     from claude_failover.verdict import unhealthy
 
     verdict = unhealthy(reason, detail, status=status, retry_after=retry_after, source=source)
-    health.record_verdicts(cfg, {name: verdict})
+    if not health.record_verdicts(cfg, {name: verdict}, lock_timeout=10.0):
+        from claude_failover.errors import FailoverError
+
+        raise FailoverError("the health cache stayed locked by other processes for 10 s; the report was not recorded",
+                            hint="try again")
     item = cache.entry(cache.read(), name, cfg.profiles[name].fingerprint())
     return verdict, cache.cooldown_left(item)
 
