@@ -244,3 +244,33 @@ def test_concurrent_decisions_keep_cache_valid(isolated_env, fake_server, monkey
     assert names == ["b"] * 20
     data = json.loads((isolated_env.state_dir / "health.json").read_text())
     assert data["routes"]["a"]["verdict"]["reason"] == "auth-invalid" and data["last"]["profile"] == "b"
+
+
+class _Stream:
+    def __init__(self, tty):
+        self.tty, self.text = tty, ""
+
+    def isatty(self):
+        return self.tty
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_progress_only_on_a_tty_after_the_delay():
+    from claude_failover.progress import Progress
+    tty = _Stream(True)
+    with Progress("checking routes…", stream=tty, environ={}, delay=0.05) as p:
+        p.tick()
+        assert tty.text == ""                     # not before ~300 ms (here 50 ms)
+        time.sleep(0.06)
+        p.tick()
+    assert "claude-failover: checking routes…" in tty.text and tty.text.endswith("\r\x1b[2K")
+    for stream, environ in ((_Stream(False), {}), (_Stream(True), {"CLAUDE_FAILOVER_QUIET": "1"}),
+                            (_Stream(True), {"CLAUDE_FAILOVER_LOG": "json"})):
+        with Progress("x", stream=stream, environ=environ, delay=0) as p:
+            p.tick()
+        assert stream.text == ""
