@@ -28,6 +28,7 @@ _MODULES = {
 }
 _RANK = {HEALTHY: 0, DEGRADED: 1, UNHEALTHY: 2}
 _KEYRING_LOCK = threading.Lock()  # one keyring conversation at a time
+PAGE_MARGIN = 0.1  # seconds before the deadline when a status page stops being awaited
 
 
 @dataclass
@@ -54,26 +55,29 @@ class ProbeContext:
             if fresh is not None:
                 return fresh
             event = self._waits.get(url)
-            owner = event is None
-            if owner:
+            if event is None:
                 event = self._waits[url] = threading.Event()
-        if not owner:
-            event.wait(max(0.0, self.remaining()))
-            return self.pages.get(url)
+                threading.Thread(target=self._fetch_page, args=(url, event), name="status-page", daemon=True).start()
+        # Stop waiting a little before the deadline whatever the page does (black hole, slow drip):
+        # a page we cannot read says nothing, it must not make the route time out.
+        event.wait(max(0.0, self.remaining() - PAGE_MARGIN))
+        return self.pages.get(url)
+
+    def _fetch_page(self, url: str, event: threading.Event) -> None:
         from claude_failover import statuspage
         from claude_failover.probes import http
 
         verdict = None
         try:
-            # ends a little before the deadline: a silent status page must not make the route time out
-            answer = http.fetch(url, {"accept": "application/json"}, self, margin=0.1)
+            answer = http.fetch(url, {"accept": "application/json"}, self, margin=PAGE_MARGIN)
             if isinstance(answer, tuple) and answer[0] == 200:
                 verdict = statuspage.parse(answer[1], latency_ms=answer[2])
+        except Exception:  # a status page never breaks a probe
+            verdict = None
         finally:
-            with self._lock:
-                self.pages[url] = verdict
+            with self._lock:  # a new dict: a reader iterating the old one is never disturbed
+                self.pages = {**self.pages, url: verdict}
             event.set()
-        return verdict
 
 
 def cached_page(data: dict, url: str, ttl: float, now: float | None = None) -> Verdict | None:

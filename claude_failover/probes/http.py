@@ -16,6 +16,7 @@ from claude_failover.verdict import Verdict, unhealthy
 
 ANTHROPIC_VERSION = "2023-06-01"
 USER_AGENT = f"claude-failover/{__version__} (health probe)"
+BODY_LIMIT = 256 * 1024  # bytes of an answer we read (a huge body is cut, not loaded)
 _client = None
 _client_lock = threading.Lock()
 
@@ -40,8 +41,15 @@ def fetch(url: str, headers: dict[str, str], ctx, margin: float = 0.0):
         return unhealthy("timeout", "no time left before the deadline")
     start = time.monotonic()
     try:
-        answer = client().get(url, headers=headers, timeout=httpx.Timeout(left))
-        body = answer.read()[: 256 * 1024]
+        with client().stream("GET", url, headers=headers, timeout=httpx.Timeout(left)) as answer:
+            body = b""
+            for chunk in answer.iter_bytes():  # at most BODY_LIMIT bytes, and never past the deadline
+                body += chunk
+                if len(body) >= BODY_LIMIT:
+                    break
+                if ctx.remaining() - margin <= 0:
+                    return unhealthy("timeout", "the answer did not finish in time", latency_ms=_ms(start))
+            body = body[:BODY_LIMIT]
     except httpx.TimeoutException:
         return unhealthy("timeout", "no answer in time", latency_ms=_ms(start))
     except httpx.ConnectError as exc:
