@@ -194,5 +194,5 @@ def test_fifty_processes_share_one_cache(isolated_env, tmp_path):
     # every state file is private
     state = tmp_path / "state"
     assert oct(state.stat().st_mode & 0o777) == "0o700"
-    for path in state.iterdir():
-        assert oct(path.stat().st_mode & 0o777) == "0o600", path
+    for path in state.rglob("*"):
+        assert oct(path.stat().st_mode & 0o777) == ("0o700" if path.is_dir() else "0o600"), path
