@@ -6,10 +6,9 @@ a bare ``--`` (which is kept, with everything after it, for claude).
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
 
 from claude_failover.errors import UsageError
+from claude_failover.record import factory, record
 
 # option -> takes a value?
 OPTIONS = {
@@ -23,10 +22,10 @@ OPTIONS = {
 }
 
 
-@dataclass
+@record
 class Split:
     claude_args: list[str]
-    options: dict[str, str | bool] = field(default_factory=dict)
+    options: dict[str, str | bool] = factory(dict)
 
     def get(self, name: str, default=None):
         return self.options.get(name, default)
@@ -47,6 +46,8 @@ def split(argv: list[str]) -> Split:
             continue
         name, eq, value = arg.partition("=")
         if name not in OPTIONS:
+            import difflib
+
             close = difflib.get_close_matches(name, OPTIONS, n=1, cutoff=0.6)
             suggestion = f" (did you mean {close[0]}?)" if close else ""
             raise UsageError(f"unknown launcher option {name}{suggestion}",

@@ -17,13 +17,10 @@ Shape (``version`` 1)::
 
 from __future__ import annotations
 
-import json
 import os
 import time
-from contextlib import contextmanager
-from typing import Any, Callable
 
-from claude_failover import paths
+from claude_failover import parsed, paths
 from claude_failover.verdict import Verdict
 
 VERSION = 1
@@ -42,20 +39,25 @@ def read(path: str | None = None) -> dict[str, Any]:
     """The cache's content; an empty cache when missing or corrupt (never raises)."""
     path = path or cache_path()
     try:
-        with open(path, "rb") as handle:
-            data = json.loads(handle.read(8 * 1024 * 1024))
-    except FileNotFoundError:
+        return parsed.load(path, "health", _parse, 8 * 1024 * 1024)
+    except (OSError, ValueError, RecursionError):  # missing, unreadable or corrupt: start afresh
         return empty()
-    except (OSError, ValueError, RecursionError):
-        return empty()
+
+
+def _parse(raw: bytes) -> dict[str, Any]:
+    import json
+
+    data = json.loads(raw)
     if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("routes"), dict):
-        return empty()
+        raise ValueError("not a health cache")
     data.setdefault("pin", None)
     data.setdefault("last", None)
     return data
 
 
 def is_corrupt(path: str | None = None) -> bool:
+    import json
+
     path = path or cache_path()
     try:
         with open(path, "rb") as handle:
@@ -67,32 +69,40 @@ def is_corrupt(path: str | None = None) -> bool:
         return True
 
 
-@contextmanager
-def _locked(path: str, timeout: float):
-    paths.ensure_private_dir(os.path.dirname(path))
-    fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
+class _locked:
+    """An exclusive ``flock`` on ``<path>.lock``, waited for at most ``timeout`` seconds.
+
+    ``with _locked(path, 2.0) as got:`` — ``got`` is False when the wait ran out. (A class, not
+    ``contextlib``: that import costs ~5 ms on the launch path.)
+    """
+
+    def __init__(self, path: str, timeout: float):
+        self.path, self.timeout, self.fd, self.held = path, timeout, None, False
+
+    def __enter__(self) -> bool:
+        paths.ensure_private_dir(os.path.dirname(self.path))
+        self.fd = os.open(self.path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             import fcntl
         except ImportError:  # Windows: best effort without a lock
-            yield True
-            return
-        deadline = time.monotonic() + timeout
+            return True
+        deadline = time.monotonic() + self.timeout
         while True:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.held = True
+                return True
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    yield False
-                    return
+                    return False
                 time.sleep(0.005)
-        try:
-            yield True
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+
+    def __exit__(self, *exc) -> None:
+        if self.held:
+            import fcntl
+
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
 
 
 def update(mutate: Callable[[dict[str, Any]], None], path: str | None = None,
@@ -112,7 +122,10 @@ def update(mutate: Callable[[dict[str, Any]], None], path: str | None = None,
                 pass
         data = read(path)
         mutate(data)
+        import json
+
         paths.atomic_write(path, json.dumps(data, indent=1, sort_keys=True))
+        parsed.remember(path, "health", data)
     return True
 
 

@@ -23,11 +23,15 @@ when it exists and mentions ``env`` or ``apiKeyHelper`` (unless ``full`` is aske
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from dataclasses import dataclass, field
-from typing import Any
+
+from claude_failover.credvars import AWS_STATIC_CREDENTIAL_VARS, CREDENTIAL_VARS
+from claude_failover.record import factory, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing costs ~5 ms to import on the launch path
+    from typing import Any
 
 MANAGED, FLAG, LOCAL, PROJECT, USER, GLOBAL = "managed", "flag", "local", "project", "user", "global"
 # highest precedence first
@@ -38,11 +42,15 @@ SCOPE_TITLES = {
 }
 # the values of claude's --setting-sources
 SOURCE_NAMES = {USER: "user", PROJECT: "project", LOCAL: "local"}
-_INTERESTING = (b'"env"', b'"apiKeyHelper"')
+# What can change a route (see settings_guard.owned): a file that names none of these is not parsed
+# on the launch path (a harmless `env` block — telemetry flags — costs no JSON import).
+_GUARDED = CREDENTIAL_VARS + AWS_STATIC_CREDENTIAL_VARS + (
+    "CLAUDE_CONFIG_DIR", "AWS_REGION", "AWS_PROFILE", "CLOUD_ML_REGION", "GOOGLE_APPLICATION_CREDENTIALS")
+_INTERESTING = (b'"apiKeyHelper"',) + tuple(f'"{name}"'.encode() for name in _GUARDED)
 MAX_BYTES = 32 * 1024 * 1024
 
 
-@dataclass
+@record
 class SettingsFile:
     scope: str
     path: str                        # a file path, or "(inline JSON)" for --settings '{...}'
@@ -91,6 +99,8 @@ def _as_text(value: Any) -> str:
         return "true" if value else "false"
     if value is None:
         return "null"   # measured: {"ANTHROPIC_AUTH_TOKEN": null} sends "Bearer null"
+    import json
+
     return json.dumps(value)
 
 
@@ -180,6 +190,8 @@ def parse(raw: bytes | str, settings: SettingsFile) -> SettingsFile:
             settings.column = exc.start - (prefix.rfind(b"\n") + 1) + 1
             return settings
     text = raw[1:] if raw.startswith("\ufeff") else raw
+    import json
+
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -203,8 +215,8 @@ def _interesting(scope: str, raw: bytes) -> bool:
     ``~/.claude.json`` is large and its MCP servers have ``env`` blocks of their own; claude writes
     it with two-space indentation, so a top-level ``env`` key starts a line with exactly two spaces.
     """
-    if scope == GLOBAL and raw.startswith(b'{\n  "'):
-        return b'\n  "env":' in raw
+    if scope == GLOBAL and raw.startswith(b'{\n  "') and b'\n  "env":' not in raw:
+        return False
     return any(marker in raw for marker in _INTERESTING)
 
 
@@ -260,14 +272,14 @@ def discover(environ: dict[str, str], cwd: str, sources: frozenset[str] | None =
 
 # --- what wins --------------------------------------------------------------------------------
 
-@dataclass
+@record
 class Setting:
     """One variable (or ``apiKeyHelper``) as claude would see it: the winning file and the others."""
 
     name: str
     value: str
     winner: SettingsFile
-    shadowed: list[SettingsFile] = field(default_factory=list)
+    shadowed: list[SettingsFile] = factory(list)
 
 
 def effective_env(files: list[SettingsFile]) -> dict[str, Setting]:

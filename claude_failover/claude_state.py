@@ -11,13 +11,13 @@ Never try a refresh: a refused refresh wipes the stored login (facts file).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
 import sys
 import time
-from dataclasses import dataclass, field
+
+from claude_failover.record import factory, record
 
 # status values, worst first
 MISSING = "missing"            # no store at all: not logged in
@@ -32,7 +32,7 @@ OK = "ok"
 USABLE = frozenset({OK, EXPIRED_REFRESHABLE})
 
 
-@dataclass
+@record
 class LoginState:
     status: str
     location: str                      # file path or "macOS keychain (service …)"
@@ -41,7 +41,7 @@ class LoginState:
     refresh_expires_at: float | None = None
     has_refresh_token: bool = False
     subscription_type: str | None = None
-    scopes: list[str] = field(default_factory=list)
+    scopes: list[str] = factory(list)
     file_mode: int | None = None       # permission bits of the file, when it is one
 
     @property
@@ -63,6 +63,8 @@ def keychain_service(directory: str | None) -> str:
     default = os.path.join(os.path.expanduser("~"), ".claude")
     if not directory or os.path.abspath(directory) == default:
         return "Claude Code-credentials"
+    import hashlib
+
     return "Claude Code-credentials-" + hashlib.sha256(directory.encode()).hexdigest()[:8]
 
 

@@ -7,16 +7,17 @@ With no config file an embedded default is used (see :func:`default_config`).
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
-from dataclasses import dataclass, field
-from typing import Any
 
-from claude_failover import routes
+from claude_failover import parsed, routes
 from claude_failover.credvars import SECRET_VARS
 from claude_failover.errors import ConfigError
+from claude_failover.record import factory, record
 from claude_failover.routes.base import BOOL, NUM, STR, Key
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing costs ~5 ms to import on the launch path
+    from typing import Any
 
 DEFAULT_STATUS_URL = "https://status.claude.com/api/v2/summary.json"
 
@@ -51,17 +52,32 @@ COMMON_PROFILE_KEYS = {
 # Keys that look like a secret written in plain text.
 SECRETISH_KEYS = {"api_key", "apikey", "key", "token", "auth_token", "oauth_token", "access_token",
                   "refresh_token", "password", "secret_key", "secret_value", "bearer_token"}
-SECRET_VALUE = re.compile(r"^(sk-ant-|sk-[A-Za-z0-9]{20,}|AKIA[0-9A-Z]{16}$|ABSK[A-Za-z0-9+/=]{20,})")
-PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*h\s*)?(?:(\d+(?:\.\d+)?)\s*m\s*)?(?:(\d+(?:\.\d+)?)\s*s?)?$")
+# Compiled on first use (`_rx`): `re` costs ~10 ms to import, and a warm launch validates nothing
+# (the validated config is remembered by `parsed`).
+_PATTERNS = {
+    "secret_value": r"^(sk-ant-|sk-[A-Za-z0-9]{20,}|AKIA[0-9A-Z]{16}$|ABSK[A-Za-z0-9+/=]{20,})",
+    "profile_name": r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+    "duration": r"^(?:(\d+(?:\.\d+)?)\s*h\s*)?(?:(\d+(?:\.\d+)?)\s*m\s*)?(?:(\d+(?:\.\d+)?)\s*s?)?$",
+}
 
 
-@dataclass
+def _rx(name: str):
+    import re  # re keeps its own cache of compiled patterns
+
+    return re.compile(_PATTERNS[name])
+
+
+def looks_like_secret(text: str) -> bool:
+    """A value shaped like an API key or token (sk-ant-…, an AWS key id, a Bedrock key)."""
+    return bool(_rx("secret_value").match(text))
+
+
+@record
 class Profile:
     name: str
     type: str
     options: dict[str, Any]           # type-specific keys
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = factory(dict)
     model: str | None = None
     description: str | None = None
     status_url: str | None = None
@@ -75,21 +91,28 @@ class Profile:
 
     def fingerprint(self) -> str:
         """A stable digest of this profile's settings (never of the secret itself)."""
-        import hashlib
-        import json
+        import zlib
 
-        blob = json.dumps([self.type, self.options, self.env, self.model, self.secret_sources],
-                          sort_keys=True, default=str)
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+        blob = repr(_canonical([self.type, self.options, self.env, self.model, self.secret_sources]))
+        return f"{zlib.crc32(blob.encode()):08x}"  # change detection only (json/hashlib cost ms to import)
 
 
-@dataclass
+def _canonical(value):
+    """Nested data with dicts as sorted item tuples and lists as tuples: a stable repr()."""
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_canonical(v) for v in value)
+    return value
+
+
+@record
 class Config:
     path: str
     order: list[str]
     profiles: dict[str, Profile]
     claude: str | None = None
-    settings: dict[str, Any] = field(default_factory=lambda: {k: d for k, (_, d) in SETTINGS.items()})
+    settings: dict[str, Any] = factory(lambda: {k: d for k, (_, d) in SETTINGS.items()})
     embedded: bool = False   # True when no file exists and the embedded default is used
 
     def __getattr__(self, name: str) -> Any:
@@ -129,12 +152,34 @@ def load(path: str) -> Config:
         raise ConfigError("not a regular file (a FIFO, socket or device?)", path)
     with os.fdopen(fd, "rb") as handle:
         try:
-            raw = handle.read(4 * 1024 * 1024 + 1)
+            plain = parsed.from_handle(handle, path, "config", lambda raw: _plain(_parse_sized(raw, path)),
+                                       MAX_CONFIG_BYTES + 1)
         except OSError as exc:
             raise ConfigError(f"cannot read the config file: {exc.strerror or exc}", path) from None
-    if len(raw) > 4 * 1024 * 1024:
+    return _from_plain(plain, path)
+
+
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+
+def _parse_sized(raw: bytes, path: str) -> Config:
+    if len(raw) > MAX_CONFIG_BYTES:
         raise ConfigError("the config file is larger than 4 MiB; this is not a config file", path)
     return parse(raw, path)
+
+
+def _plain(cfg: Config) -> dict:
+    """The validated config as plain data (what `parsed` remembers: it holds no secret)."""
+    from claude_failover.record import as_dict
+
+    return {"order": cfg.order, "claude": cfg.claude, "settings": cfg.settings,
+            "profiles": [as_dict(p) for p in cfg.profiles.values()]}
+
+
+def _from_plain(plain: dict, path: str) -> Config:
+    profiles = {p["name"]: Profile(**p) for p in plain["profiles"]}
+    return Config(path=path, order=list(plain["order"]), profiles=profiles, claude=plain["claude"],
+                  settings=dict(plain["settings"]))
 
 
 def parse(raw: bytes | str, path: str = "<config>") -> Config:
@@ -168,6 +213,8 @@ def _decode(raw: bytes | str, path: str) -> str:
 
 
 def _split_toml_error(message: str) -> tuple[str, int | None, int | None]:
+    import re
+
     match = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", message)
     if match:
         return message[: match.start()], int(match.group(1)), int(match.group(2))
@@ -191,6 +238,8 @@ class _Checker:
 
     def locate(self, table: tuple[str, ...], key: str | None) -> tuple[int | None, int | None]:
         """Best-effort position of ``key`` in ``[table]`` (or of the table header)."""
+        import re
+
         if self._lines is None:
             self._lines = self.text.splitlines()
         current: tuple[str, ...] = ()
@@ -223,6 +272,8 @@ class _Checker:
 
 
 def _suggest(word: str, choices) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -279,7 +330,7 @@ def _duration(value: Any, check: _Checker, key: str, table: tuple[str, ...] = ()
         seconds = float(value)
     else:
         text = value.strip() if isinstance(value, str) else ""
-        match = _DURATION.match(text) if 0 < len(text) <= 64 else None
+        match = _rx("duration").match(text) if 0 < len(text) <= 64 else None
         if not match or not any(match.groups()):
             shown = repr(value) if not isinstance(value, str) or len(value) <= 40 else repr(value[:40] + "…")
             check.fail(f"{key!r} must be a duration like 2, \"90s\", \"5m\" or \"2h\", not {shown}", table, key)
@@ -292,7 +343,7 @@ def _duration(value: Any, check: _Checker, key: str, table: tuple[str, ...] = ()
 
 def _profile(name: str, table: Any, check: _Checker) -> Profile:
     where = ("profiles", name)
-    if not PROFILE_NAME.match(name):
+    if not _rx("profile_name").match(name):
         check.fail(f"profile name {name!r}: use letters, digits, '.', '_' or '-'", where)
     if not isinstance(table, dict):
         check.fail(f"profiles.{name} must be a table ([profiles.{name}])", ("profiles",), name)
@@ -307,7 +358,7 @@ def _profile(name: str, table: Any, check: _Checker) -> Profile:
     allowed = {**COMMON_PROFILE_KEYS, **route.keys}
 
     for key, value in table.items():
-        if key.lower() in SECRETISH_KEYS or (isinstance(value, str) and SECRET_VALUE.match(value)):
+        if key.lower() in SECRETISH_KEYS or (isinstance(value, str) and _rx("secret_value").match(value)):
             check.fail(f"profile {name!r}: {key!r} looks like a secret written in the config file; "
                        "secrets do not belong in files", where, key, hint=SECRET_HINT.format(name=name))
         if key not in allowed:
@@ -330,6 +381,8 @@ def _profile(name: str, table: Any, check: _Checker) -> Profile:
 
 
 def _env_table(name: str, env: dict[str, Any], check: _Checker) -> dict[str, str]:
+    import re
+
     where = ("profiles", name, "env")
     result = {}
     for var, value in env.items():
@@ -340,7 +393,7 @@ def _env_table(name: str, env: dict[str, Any], check: _Checker) -> dict[str, str
         if not isinstance(value, (str, int, float)):
             check.fail(f"profile {name!r}: env.{var} must be a string", where, var)
         value = str(value)
-        if var in SECRET_VARS and value or SECRET_VALUE.match(value):
+        if var in SECRET_VARS and value or _rx("secret_value").match(value):
             check.fail(f"profile {name!r}: env.{var} would put a secret in the config file", where, var,
                        hint=SECRET_HINT.format(name=name))
         result[var] = value

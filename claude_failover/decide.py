@@ -9,22 +9,22 @@ layered on in :mod:`claude_failover.health`.)
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 from claude_failover import secret as secrets
 from claude_failover.config import Config, Profile
 from claude_failover.errors import NoRouteError, SecretError
+from claude_failover.record import factory, record
 from claude_failover.verdict import Verdict, unhealthy
 
 
-@dataclass
+@record
 class Decision:
     profile: Profile
     secret: secrets.Resolved | None
     preferred: str
     why: str = "first usable route in order"       # human reason for `ctl which`
     forced: str | None = None                       # "flag", "env", "pin" when not decided by health
-    verdicts: dict[str, Verdict] = field(default_factory=dict)  # what we knew of routes considered
+    verdicts: dict[str, Verdict] = factory(dict)  # what we knew of routes considered
     warning: str | None = None
 
     @property

@@ -8,17 +8,17 @@ exactly the chosen route's, the profile's ``model`` and ``env`` table, and our s
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 from claude_failover.config import Profile
+from claude_failover.record import factory, record
 from claude_failover.credvars import ACTIVE_VAR, CREDENTIAL_VARS, PID_VAR, PREFERRED_VAR, SECRET_VARS
 
 
-@dataclass
+@record
 class ChildEnv:
     env: dict[str, str]
     set: dict[str, str]                  # what the route put there (values may be secret)
-    unset: list[str] = field(default_factory=list)   # caller variables removed
+    unset: list[str] = factory(list)   # caller variables removed
     secret_vars: frozenset[str] = frozenset()
 
     def display(self, reveal: bool = False) -> list[tuple[str, str]]:

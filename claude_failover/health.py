@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
 
 from claude_failover import cache
 from claude_failover.decide import Decision, forced_profile, no_route_error, resolve_secret
 from claude_failover.errors import NoRouteError, SecretError
+from claude_failover.record import record
 from claude_failover.verdict import SOFT_REASONS, Verdict, ago, unhealthy
 
 FRESH, COOLING, STALE = "fresh", "cooling", "stale"
@@ -31,7 +31,7 @@ FORCED_WHY = {"flag": "--failover-profile", "env": "$CLAUDE_FAILOVER_PROFILE",
               "pin": "pinned with `claude-failover-ctl pin`"}
 
 
-@dataclass
+@record
 class RouteState:
     """What the cache says about one route right now."""
 
@@ -257,7 +257,7 @@ class Chooser:
                     "at": time.time(), "reason": _reason(decision)}
         self._record(last)
         if previous != current and (previous is not None or decision.fallback):
-            _notify(previous, current, self.preferred, _reason(decision))
+            _notify(previous, current, self.preferred, _reason(decision), self.cfg)
         return decision
 
     def _record(self, last: dict | None = None) -> None:
@@ -274,11 +274,11 @@ def _reason(decision: Decision) -> str:
     return "preferred route healthy again" if decision.profile.name == decision.preferred else decision.why
 
 
-def _notify(previous, current, preferred, reason) -> None:
+def _notify(previous, current, preferred, reason, cfg=None) -> None:
     try:
         from claude_failover import notify
 
-        notify.route_changed(previous, current, preferred, reason)
+        notify.route_changed(previous, current, preferred, reason, cfg=cfg)
     except Exception:  # a notification must never stop a launch
         pass
 
@@ -383,5 +383,5 @@ def note_route(cfg, environ: dict[str, str] | None = None) -> tuple[str | None, 
     last = {"profile": current, "preferred": preferred, "fallback": current != preferred and how is None,
             "at": time.time(), "reason": reason}
     cache.update(lambda d: d.__setitem__("last", last))
-    _notify(previous, current, preferred, reason)
+    _notify(previous, current, preferred, reason, cfg)
     return previous, current

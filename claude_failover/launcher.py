@@ -94,11 +94,13 @@ def run(argv: list[str]) -> int:
         from claude_failover.log import emit_notice
 
         emit_notice(notice, decision)
-    from claude_failover import settings_guard, supervise
+    from claude_failover import print_args, settings_guard
 
     claude_args = split.claude_args + settings_guard.guard_args(child.env, split.claude_args, environ, os.getcwd())
-    if supervise.wants_supervision(split):
-        return supervise.supervise(cfg, decision, child, claude_path, claude_args, environ)
+    if print_args.wants_supervision(split):
+        from claude_failover.supervise import supervise
+
+        return supervise(cfg, decision, child, claude_path, claude_args, environ, split)
     from claude_failover.execute import exec_claude
 
     return exec_claude(claude_path, claude_args, child.env)

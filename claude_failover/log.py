@@ -5,7 +5,6 @@ Nothing here ever receives a secret: callers pass messages built from names and 
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -17,6 +16,8 @@ def _json_mode() -> bool:
 
 def emit(level: str, message: str, **fields) -> None:
     if _json_mode():
+        import json
+
         record = {"ts": round(time.time(), 3), "level": level, "msg": message.removeprefix("claude-failover: ")}
         record.update({k: v for k, v in fields.items() if v is not None})
         sys.stderr.write(json.dumps(record) + "\n")

@@ -121,3 +121,10 @@ def resume_args(args: list[str], session_id: str, prompt: str = RESUME_PROMPT) -
     if kept and kept[-1] == "--":
         kept.pop()
     return [prompt, "--resume", session_id, *kept]
+
+
+def wants_supervision(split) -> bool:
+    """Supervise (run claude as a child) for print mode or --failover-supervise, never for a dry run."""
+    if split.get("dry-run"):
+        return False
+    return bool(split.get("supervise")) or wants_print(split.claude_args)

@@ -9,17 +9,16 @@ only when a keyring source is actually consulted (it costs ~100 ms to import).
 from __future__ import annotations
 
 import os
-import subprocess
-from dataclasses import dataclass
 
 from claude_failover.errors import FailoverError, SecretError
+from claude_failover.record import record
 
 SERVICE = "claude-failover"
 NO_BACKEND_HINT = ("set `secret_env = \"VAR\"` or `secret_cmd = \"...\"` for the profile, or start a Secret "
                    "Service (e.g. `eval $(dbus-launch --sh-syntax); gnome-keyring-daemon --unlock --components=secrets`)")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Resolved:
     value: str
     source: str  # "keyring", "env:VAR", "cmd"
@@ -70,6 +69,8 @@ def _read(kind: str, arg: str, environ) -> str | None:
 
 
 def _run_command(command: str) -> str | None:
+    import subprocess
+
     try:
         done = subprocess.run(command, shell=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, timeout=30, text=True)

@@ -23,12 +23,10 @@ So for each credential/provider variable a loaded settings file sets:
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-
 from claude_failover import claude_settings as cs
 from claude_failover.credvars import AWS_STATIC_CREDENTIAL_VARS, CREDENTIAL_VARS, SECRET_VARS
 from claude_failover.errors import EX_CONFIG, FailoverError
+from claude_failover.record import factory, record
 
 HELPER_VAR = "CLAUDE_FAILOVER_KEY"
 HELPER_COMMAND = f"printenv {HELPER_VAR}"
@@ -47,7 +45,7 @@ class SettingsConflictError(FailoverError):
     exit_code = EX_CONFIG
 
 
-@dataclass
+@record
 class Override:
     name: str              # a variable, or "apiKeyHelper"
     source: cs.SettingsFile
@@ -55,12 +53,12 @@ class Override:
     why: str = ""
 
 
-@dataclass
+@record
 class Plan:
-    env: dict[str, str] = field(default_factory=dict)     # our --settings env (no secrets)
+    env: dict[str, str] = factory(dict)     # our --settings env (no secrets)
     helper: str | None = None                              # our apiKeyHelper ("" = off)
     carry: str | None = None                               # variable whose value CLAUDE_FAILOVER_KEY takes
-    overrides: list[Override] = field(default_factory=list)
+    overrides: list[Override] = factory(list)
     flag: cs.SettingsFile | None = None                    # the user's own --settings
     flag_index: int | None = None
 
@@ -166,12 +164,12 @@ def refusal_error(result: Plan) -> SettingsConflictError:
 
 def _secret_in(settings: dict) -> str | None:
     """The name of a value in ``settings['env']`` that looks like a secret (never the value)."""
-    from claude_failover.config import SECRET_VALUE
+    from claude_failover.config import looks_like_secret
 
     env = settings.get("env") if isinstance(settings.get("env"), dict) else {}
     for name, value in env.items():
         text = value if isinstance(value, str) else ""
-        if text and (name in SECRET_VARS or any(s in name.upper() for s in SECRETISH_NAME) or SECRET_VALUE.match(text)):
+        if text and (name in SECRET_VARS or any(s in name.upper() for s in SECRETISH_NAME) or looks_like_secret(text)):
             return name
     return None
 
@@ -205,4 +203,6 @@ def guard_args(child_env: dict[str, str], claude_args: list[str], environ, cwd) 
                 hint=f"move {leaked} out of {result.flag.path} (claude-failover sets the route's credential)")
     if result.carry:
         child_env[HELPER_VAR] = child_env[result.carry]
+    import json
+
     return ["--settings", json.dumps(merged, separators=(",", ":"))]

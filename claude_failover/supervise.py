@@ -1,9 +1,8 @@
 """Supervised (headless) runs of claude: watch for a broken route, retry on the next.
 
-Contract used by the launcher:
+Contract used by the launcher (which asks ``print_args.wants_supervision(split)`` first):
 
-    wants_supervision(split) -> bool
-    supervise(cfg, decision, child, claude_path, claude_args, environ) -> int (exit code)
+    supervise(cfg, decision, child, claude_path, claude_args, environ, split) -> int (exit code)
 
 claude runs as a child (never exec'd): its stderr streams through live; its stdout is kept per
 attempt (``text``, ``json``: only the final attempt's reaches the caller) or passed through live
@@ -38,12 +37,6 @@ STDIN_GRACE = 3.0             # as claude: no stdin data within 3 s = none
 KILL_GRACE = 3.0              # SIGTERM, then SIGKILL after this long
 INTERRUPT_GRACE = 5.0
 FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP")
-
-
-def wants_supervision(split) -> bool:
-    if split.get("dry-run"):
-        return False
-    return bool(split.get("supervise")) or print_args.wants_print(split.claude_args)
 
 
 # --- one attempt --------------------------------------------------------------------------------
@@ -220,8 +213,7 @@ def run_attempt(claude_path: str, args: list[str], env: dict[str, str], stdin: b
 
 # --- the supervisor -----------------------------------------------------------------------------
 
-def supervise(cfg, decision, child, claude_path, claude_args, environ, split=None) -> int:
-    split = split or _launch_split(claude_args)
+def supervise(cfg, decision, child, claude_path, claude_args, environ, split) -> int:
     base_args = split.claude_args if claude_args[:len(split.claude_args)] == split.claude_args else claude_args
     fmt = print_args.output_format(base_args)
     stream_input = print_args.input_format(base_args) == "stream-json"
@@ -282,22 +274,9 @@ def supervise(cfg, decision, child, claude_path, claude_args, environ, split=Non
                 _write_out(_retry_event(profile.name, verdict, current.profile.name, resume, session_id))
             from claude_failover import notify
 
-            notify.route_changed(profile.name, current.profile.name, current.preferred, verdict.line())
+            notify.route_changed(profile.name, current.profile.name, current.preferred, verdict.line(), cfg=cfg)
     finally:
         signals.restore()
-
-
-def _launch_split(claude_args):
-    """The launcher's split of our own argv (the contract passes only claude's arguments)."""
-    from claude_failover import argv as argv_mod
-
-    try:
-        split = argv_mod.split(sys.argv[1:])
-    except UsageError:
-        split = None
-    if split is None or claude_args[:len(split.claude_args)] != split.claude_args:
-        return argv_mod.Split(list(claude_args), {})
-    return split
 
 
 def _capture_stdin(stream_input: bool) -> bytes | None:

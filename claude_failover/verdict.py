@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+
+from claude_failover.record import as_dict, factory, record
 
 HEALTHY, DEGRADED, UNHEALTHY = "healthy", "degraded", "unhealthy"
 STATES = (HEALTHY, DEGRADED, UNHEALTHY)
@@ -26,7 +27,7 @@ REASONS = {
 SOFT_REASONS = frozenset({"unreachable", "timeout"})
 
 
-@dataclass
+@record
 class Verdict:
     state: str
     reason: str | None = None      # one of REASONS when not healthy
@@ -35,7 +36,7 @@ class Verdict:
     latency_ms: float | None = None
     retry_after: float | None = None  # seconds, from a retry-after header
     source: str = "probe"          # probe | local | report | run | status-page
-    checked_at: float = field(default_factory=time.time)
+    checked_at: float = factory(time.time)
 
     @property
     def usable(self) -> bool:
@@ -54,7 +55,7 @@ class Verdict:
         return f"{text} ({self.status})" if self.status else text
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None and v != ""}
+        return {k: v for k, v in as_dict(self).items() if v is not None and v != ""}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Verdict | None":

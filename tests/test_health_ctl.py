@@ -48,7 +48,7 @@ def test_probe_named_and_exit_69(isolated_env, fake_server, monkeypatch, capsys)
 def test_probe_notify(isolated_env, fake_server, monkeypatch, capsys):
     from claude_failover import notify
     seen = []
-    monkeypatch.setattr(notify, "route_changed", lambda *a: seen.append(a))
+    monkeypatch.setattr(notify, "route_changed", lambda *a, cfg=None: seen.append(a))
     three_keys(isolated_env, fake_server, monkeypatch)
     cache.update(lambda d: d.__setitem__("last", {"profile": "a"}))
     fake_server.behave(BAD, "api_key_invalid")

@@ -27,7 +27,7 @@ def expire_cooldown(name: str) -> None:
 @pytest.fixture
 def notes(monkeypatch):
     seen = []
-    monkeypatch.setattr(notify, "route_changed", lambda *a: seen.append(a))
+    monkeypatch.setattr(notify, "route_changed", lambda *a, cfg=None: seen.append(a))
     return seen
 
 
@@ -178,7 +178,7 @@ def test_missing_secret_on_cached_route_falls_through(isolated_env, fake_server,
 
 def test_corrupt_cache_is_rebuilt(isolated_env, fake_server, monkeypatch):
     cfg = three_keys(isolated_env, fake_server, monkeypatch)
-    isolated_env.state_dir.mkdir(parents=True)
+    isolated_env.state_dir.mkdir(parents=True, exist_ok=True)
     (isolated_env.state_dir / "health.json").write_text("{not json")
     assert decide(cfg).profile.name == "a"
     assert json.loads((isolated_env.state_dir / "health.json").read_text())["version"] == 1

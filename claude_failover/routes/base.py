@@ -8,14 +8,16 @@ server without spending tokens override it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from claude_failover.record import record
 
-if TYPE_CHECKING:  # pragma: no cover
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing costs ~5 ms to import on the launch path
+    from typing import Any
+
     from claude_failover.config import Profile
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Key:
     """A config key a route type accepts: its TOML type(s) and a one-line help."""
 

@@ -1,0 +1,121 @@
+"""The launcher's warm path: what a cached launch imports, and the parse mirror that makes it cheap."""
+
+from __future__ import annotations
+
+import marshal
+import os
+import subprocess
+import sys
+
+import pytest
+
+from claude_failover import config, parsed
+from claude_failover.errors import ConfigError
+from claude_failover.record import as_dict, factory, record
+from tests.launch import write_config
+
+HEAVY = ("httpx", "tenacity", "keyring", "click", "claude_failover.probes", "claude_failover.supervise",
+         "tomllib", "json", "re", "dataclasses", "inspect", "typing", "subprocess", "tempfile", "difflib",
+         "hashlib", "contextlib")
+CONFIG = '''
+claude = "/bin/true"
+[profiles.gw]
+type = "gateway"
+base_url = "http://127.0.0.1:9"
+auth = "none"
+probe = false
+'''
+
+
+def imports_of_a_launch() -> list[str]:
+    """Modules imported by the launcher itself (after the interpreter's own start-up)."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "claude_failover"], capture_output=True,
+                          text=True, env=dict(os.environ), timeout=30, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    names = [line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")]
+    first = next(i for i, name in enumerate(names) if name.startswith("claude_failover"))
+    return names[first:]
+
+
+def test_warm_launch_imports_nothing_heavy(isolated_env):
+    write_config(isolated_env.config_file, CONFIG)
+    imports_of_a_launch()                      # cold: validates, decides, remembers
+    warm = imports_of_a_launch()
+    assert "claude_failover.launcher" in warm and "claude_failover.parsed" in warm
+    assert [m for m in HEAVY if m in warm] == []
+
+
+def test_mirror_is_used_then_invalidated_by_an_edit(isolated_env, monkeypatch):
+    path = write_config(isolated_env.config_file, CONFIG)
+    first = config.load(str(path))
+    calls = []
+    monkeypatch.setattr(config, "parse", lambda *a, **k: calls.append(a) or pytest.fail("parsed again"))
+    second = config.load(str(path))
+    assert second == first and calls == []
+    monkeypatch.undo()
+    path.write_text(CONFIG.replace("127.0.0.1:9", "127.0.0.1:10"))
+    assert config.load(str(path)).profiles["gw"].options["base_url"] == "http://127.0.0.1:10"
+
+
+def test_a_bad_config_is_not_remembered(isolated_env):
+    path = write_config(isolated_env.config_file, '[profiles.x]\ntype = "nope"\n')
+    for _ in range(2):
+        with pytest.raises(ConfigError):
+            config.load(str(path))
+    assert not (isolated_env.state_dir / "parsed-config.marshal").exists()
+
+
+def test_a_corrupt_mirror_is_ignored_and_rewritten(isolated_env):
+    path = write_config(isolated_env.config_file, CONFIG)
+    config.load(str(path))
+    blob = isolated_env.state_dir / "parsed-config.marshal"
+    blob.write_bytes(b"\x00garbage")
+    assert config.load(str(path)).order == ["gw"]
+    key, _ = marshal.loads(blob.read_bytes())
+    assert key[2] == str(path)
+    assert oct(blob.stat().st_mode & 0o777) == "0o600"
+
+
+def test_mirror_holds_no_secret(isolated_env, monkeypatch):
+    monkeypatch.setenv("WORK_KEY", "SENTINEL-never-in-a-file")
+    path = write_config(isolated_env.config_file, '[profiles.k]\ntype = "api-key"\nsecret_env = "WORK_KEY"\n')
+    config.load(str(path))
+    for f in isolated_env.state_dir.iterdir():
+        assert b"SENTINEL" not in f.read_bytes()
+
+
+def test_parsed_load_reports_open_errors(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        parsed.load(str(tmp_path / "missing"), "x", lambda raw: raw, 10)
+
+
+# --- record -------------------------------------------------------------------------------------
+
+@record
+class Point:
+    x: int
+    y: int = 0
+    tags: list = factory(list)
+
+
+@record(frozen=True)
+class Frozen:
+    a: str
+
+
+def test_record_init_defaults_eq_repr():
+    p = Point(1)
+    assert (p.x, p.y, p.tags) == (1, 0, []) and Point(1).tags is not p.tags
+    assert Point(1, 2) == Point(x=1, y=2) and Point(1) != Point(2)
+    assert repr(Point(1, 2)) == "Point(x=1, y=2, tags=[])" and as_dict(p) == {"x": 1, "y": 0, "tags": []}
+    with pytest.raises(TypeError):
+        Point()
+    with pytest.raises(TypeError):
+        Point(1, z=3)
+
+
+def test_record_frozen_is_hashable_and_immutable():
+    f = Frozen("a")
+    assert hash(f) == hash(Frozen("a")) and {f: 1}[Frozen("a")] == 1
+    with pytest.raises(AttributeError):
+        f.a = "b"
