@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Launch benchmark for claude-failover (not a test): prints a Markdown table.
 
-    .venv/bin/python bench/bench_launch.py [--runs 40] [--keyring]
+    .venv/bin/python bench/bench_launch.py [--runs 40] [--keyring]   (as root or with network for pip)
 
-Measures, with the project venv's console script `claude-failover` and a trivial program
-(/bin/true) configured as `claude`, against the fake server (tests/fakeserver.py) on 127.0.0.1:
+Measures, with a regular (non-editable) install of this checkout in ``.cache/bench-venv`` — what
+``pipx install`` gives a user; the dev ``.venv`` is an editable install whose import hook costs
+~15 ms per start — and a trivial program (/bin/true) configured as `claude`, against the fake
+server (tests/fakeserver.py) on 127.0.0.1:
   - warm launch overhead (cached decision, no network) vs /bin/true directly, beside `python -c pass`
     — a route with no secret, and (``--keyring``) a route whose secret is in the keyring;
   - cold decision: 5 routes each answering in 300 ms, vs 1 such route;
@@ -27,7 +29,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-VENV_BIN = REPO / ".venv" / "bin"
+BENCH_VENV = REPO / ".cache" / "bench-venv"
+VENV_BIN = BENCH_VENV / "bin"
 LAUNCHER = str(VENV_BIN / "claude-failover")
 PYTHON = str(VENV_BIN / "python")
 TRUE = shutil.which("true") or "/bin/true"
@@ -72,6 +75,16 @@ def api_route(name: str, url: str, secret: str = 'secret_env = "BENCH_KEY"') -> 
     return f'[profiles.{name}]\ntype = "api-key"\nbase_url = "{url}"\n{secret}\n'
 
 
+def install_checkout() -> None:
+    """A regular install of this checkout (compiled bytecode, no editable finder) in BENCH_VENV."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if not (VENV_BIN / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
+    subprocess.run([PYTHON, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--force-reinstall",
+                    str(REPO)], check=True, env=env, stdout=subprocess.DEVNULL)
+    shutil.rmtree(REPO / "build", ignore_errors=True)  # setuptools' in-tree build dir
+
+
 def clear_cache(env):
     def run():
         try:
@@ -88,13 +101,11 @@ def main() -> int:
     parser.add_argument("--inner-keyring", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.keyring and not args.inner_keyring:
-        return subprocess.call(["dbus-run-session", "--", PYTHON, __file__, "--runs", str(args.runs),
+        return subprocess.call(["dbus-run-session", "--", sys.executable, __file__, "--runs", str(args.runs),
                                 "--inner-keyring"])
     from tests.fakeserver import FakeServer, hang, slow
 
-    # measure what an installed package does: from compiled bytecode
-    subprocess.run([PYTHON, "-m", "compileall", "-q", str(REPO / "claude_failover")], check=True,
-                   stdout=subprocess.DEVNULL, env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
+    install_checkout()
 
     import contextlib
     import io

@@ -56,17 +56,15 @@ def _parse(raw: bytes) -> dict[str, Any]:
 
 
 def is_corrupt(path: str | None = None) -> bool:
-    import json
-
-    path = path or cache_path()
+    """Whether the cache file exists but is not a valid health cache (the doctor asks)."""
     try:
-        with open(path, "rb") as handle:
-            data = json.loads(handle.read())
-        return not (isinstance(data, dict) and data.get("version") == VERSION and isinstance(data.get("routes"), dict))
+        with open(path or cache_path(), "rb") as handle:
+            _parse(handle.read(8 * 1024 * 1024))
     except FileNotFoundError:
         return False
     except (OSError, ValueError, RecursionError):
         return True
+    return False
 
 
 class _locked:
@@ -115,12 +113,16 @@ def update(mutate: Callable[[dict[str, Any]], None], path: str | None = None,
     with _locked(path, lock_timeout) as got:
         if not got:
             return False
-        if is_corrupt(path):
+        try:  # one parse under the lock (the mirror makes it free when nothing changed)
+            data = parsed.load(path, "health", _parse, 8 * 1024 * 1024)
+        except FileNotFoundError:
+            data = empty()
+        except (OSError, ValueError, RecursionError):  # corrupt: keep it aside for inspection, rebuild
             try:
                 os.replace(path, path + ".corrupt")
             except OSError:
                 pass
-        data = read(path)
+            data = empty()
         mutate(data)
         import json
 

@@ -333,7 +333,7 @@ def _record(cfg, profile, verdict: Verdict, environ) -> None:
     from claude_failover.health import record_verdicts
 
     try:
-        record_verdicts(cfg, {profile.name: verdict}, environ)
+        record_verdicts(cfg, {profile.name: verdict}, environ, lock_timeout=10.0)  # a run failure must not be lost
     except OSError as exc:
         emit("warning", f"claude-failover: could not update the health cache: {exc.strerror or exc}")
 
