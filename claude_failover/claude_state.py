@@ -11,7 +11,6 @@ Never try a refresh: a refused refresh wipes the stored login (facts file).
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import sys
@@ -109,6 +108,8 @@ def _read_keychain(directory: str, now: float) -> LoginState:
 
 def parse_credentials(raw: bytes | str, location: str, now: float | None = None) -> LoginState:
     """Judge a credentials blob. Never raises; never returns a token."""
+    import json  # not at module level: a warm launch on a subscription route only stats the store
+
     now = time.time() if now is None else now
     try:
         data = json.loads(raw)

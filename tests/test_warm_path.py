@@ -45,6 +45,18 @@ def test_warm_launch_imports_nothing_heavy(isolated_env):
     assert [m for m in HEAVY if m in warm] == []
 
 
+def test_warm_launch_on_a_subscription_route_imports_nothing_heavy(isolated_env):
+    """The most common route: its freshness check stats claude's credentials store (no json)."""
+    isolated_env.claude_dir.mkdir(parents=True, exist_ok=True)
+    (isolated_env.claude_dir / ".credentials.json").write_text(
+        '{"claudeAiOauth": {"accessToken": "x", "refreshToken": "y", "expiresAt": 99999999999999}}')
+    write_config(isolated_env.config_file, 'claude = "/bin/true"\n[profiles.sub]\ntype = "subscription"\nprobe = false\n')
+    imports_of_a_launch()
+    warm = imports_of_a_launch()
+    assert "claude_failover.claude_state" in warm
+    assert [m for m in HEAVY if m in warm] == []
+
+
 def test_mirror_is_used_then_invalidated_by_an_edit(isolated_env, monkeypatch):
     path = write_config(isolated_env.config_file, CONFIG)
     first = config.load(str(path))
