@@ -167,19 +167,29 @@ def record(data: dict[str, Any], name: str, fingerprint: str | None, verdict: Ve
     A soft failure (unreachable/timeout) cools down like any other. ``retry_after`` is a floor.
     """
     old = entry(data, name, fingerprint) or {}
+    previous = _failures(old.get("failures"))
     item: dict[str, Any] = {"fingerprint": fingerprint, "verdict": verdict.to_dict()}
     if verdict.usable:
-        item["failures"] = int(old.get("failures") or 0) if keep_failures else 0
+        item["failures"] = previous if keep_failures else 0
         item["cooldown_until"] = None
     else:
-        failures = int(old.get("failures") or 0) + 1
-        wait = min(max_cooldown, cooldown * (2 ** (failures - 1)))
+        failures = previous + 1
+        # the exponent is capped: 2 ** 1024 no longer converts to a float (a route failing every
+        # probe of the 4-minute timer gets there in under three days)
+        wait = min(max_cooldown, cooldown * (2 ** min(failures - 1, 40)))
         if verdict.retry_after:
             wait = max(wait, min(verdict.retry_after, 7 * 86400))
         item["failures"] = failures
         item["cooldown_until"] = verdict.checked_at + wait
     data.setdefault("routes", {})[name] = item
     return item
+
+
+def _failures(value) -> int:
+    """A stored failure count; anything but a sane non-negative int (hand edits) counts as 0."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return 0
+    return min(value, 1_000_000)
 
 
 def forget(data: dict[str, Any], name: str) -> None:

@@ -75,7 +75,8 @@ class Verdict:
 
 
 def _num(value, kind):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    # not a bool, NaN or infinity (json reads 1e400 as inf; int(inf) raises)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1e18 < value < 1e18:
         return None
     return kind(value)
 

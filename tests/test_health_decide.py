@@ -176,6 +176,23 @@ def test_missing_secret_on_cached_route_falls_through(isolated_env, fake_server,
     assert d.profile.name == "b" and "a: profile 'a' has no secret" in d.notice()
 
 
+def test_cooldown_survives_a_long_failing_streak_and_odd_counts(isolated_env):
+    """2 ** 1024 does not convert to a float: a route failing for days must not crash the record."""
+    now = time.time()
+    for stored in (5000, "3", -1, 2.5, None, True):
+        data = {"version": 1, "routes": {"a": {"fingerprint": "f", "failures": stored}}}
+        item = cache.record(data, "a", "f", unhealthy("auth-invalid", checked_at=now), 60, 1800)
+        assert round(item["cooldown_until"] - now) == (1800 if stored == 5000 else 60)
+
+
+def test_non_finite_numbers_in_the_cache_are_ignored():
+    from claude_failover.verdict import Verdict
+
+    v = Verdict.from_dict({"state": "unhealthy", "reason": "outage", "status": float("inf"),
+                           "latency_ms": float("nan"), "checked_at": float("-inf")})
+    assert v is not None and (v.status, v.latency_ms, v.checked_at) == (None, None, 0.0)
+
+
 def test_corrupt_cache_is_rebuilt(isolated_env, fake_server, monkeypatch):
     cfg = three_keys(isolated_env, fake_server, monkeypatch)
     isolated_env.state_dir.mkdir(parents=True, exist_ok=True)
