@@ -142,8 +142,13 @@ def run_attempt(claude_path: str, args: list[str], env: dict[str, str], stdin: b
                 stall_timeout: float, known_bad: bool, signals: _Signals) -> Attempt:
     """Run claude once; ``stdin`` None = inherit ours, bytes = feed them (b"" = nothing)."""
     stdin_arg = None if stdin is None else (subprocess.PIPE if stdin else subprocess.DEVNULL)
-    proc = subprocess.Popen([claude_path, *args], env=env, stdin=stdin_arg, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    try:
+        proc = subprocess.Popen([claude_path, *args], env=env, stdin=stdin_arg, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+    except OSError as exc:
+        from claude_failover.execute import cannot_run
+
+        raise cannot_run(claude_path, exc) from None
     signals.proc = proc
     if signals.received is not None:
         signals.forward(signals.received)

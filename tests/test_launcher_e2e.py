@@ -229,6 +229,19 @@ secret_env = "TEST_WORK_KEY"
     assert {r["credential"] for r in model_requests(fake_server)} == {API_KEY}
 
 
+@pytest.mark.parametrize("args", [[], ["-p", "hi"]], ids=["exec", "supervised"])
+def test_a_claude_that_cannot_start_is_one_error_line(isolated_env, tmp_path, args):
+    """An executable whose interpreter is missing: exit 127 with a message, not an OSError traceback."""
+    broken = tmp_path / "claude"
+    broken.write_text("#!/nonexistent/interpreter\n")
+    broken.chmod(0o755)
+    write_config(isolated_env.config_file,
+                 f'claude = "{broken}"\n[profiles.key]\ntype = "api-key"\nsecret_env = "K"\nprobe = false\n')
+    proc = failover(args, env={**os.environ, "K": "x"}, timeout=30)
+    assert proc.returncode == 127 and "cannot run the real claude" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 @pytest.mark.e2e
 def test_loop_is_stopped_with_a_clear_message(isolated_env, tmp_path):
     """A configured `claude` that execs claude-failover again is caught by the recursion guard."""
