@@ -73,14 +73,18 @@ def _run_command(command: str) -> str | None:
 
     try:
         done = subprocess.run(command, shell=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, timeout=30, text=True)
+                              stderr=subprocess.DEVNULL, timeout=30)
     except subprocess.TimeoutExpired:
         raise SecretError("secret_cmd did not finish within 30 s") from None
     except OSError as exc:
         raise SecretError(f"secret_cmd could not run: {exc.strerror}") from None
     if done.returncode != 0:
         raise SecretError(f"secret_cmd exited with status {done.returncode}")
-    first = done.stdout.splitlines()[0].strip() if done.stdout.strip() else ""
+    try:  # decoded here, not by subprocess: its UnicodeDecodeError would quote the bytes
+        text = done.stdout.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SecretError("secret_cmd printed something that is not UTF-8 text") from None
+    first = text.splitlines()[0].strip() if text.strip() else ""
     return first or None
 
 

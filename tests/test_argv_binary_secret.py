@@ -110,6 +110,12 @@ def test_failing_secret_cmd_never_shows_output():
     assert "status 3" in info.value.message and "hunter2" not in info.value.render()
 
 
+def test_secret_cmd_printing_non_utf8_is_a_secret_error():
+    with pytest.raises(SecretError) as info:
+        secret.require("p", (("cmd", "printf 'sk-\\377\\376-tail\\n'"),), {})
+    assert "not UTF-8" in info.value.message and "tail" not in info.value.render()
+
+
 def test_missing_secret_names_the_fix():
     with pytest.raises(SecretError) as info:
         secret.require("work", (("env", "NOPE"),), {})
