@@ -66,5 +66,9 @@ SECRET_VARS = frozenset({
 
 # Our own sentinels, set in the child.
 ACTIVE_VAR = "CLAUDE_FAILOVER_ACTIVE"      # the profile claude runs on
-PID_VAR = "CLAUDE_FAILOVER_PID"            # the pid that exec'd claude: same pid again = a loop
+# The pid that exec'd claude (same pid again = a loop), or ``parent:<pid>`` when claude runs as our
+# child (supervised, Windows): then a launcher whose *parent* is that pid is the loop. Only the form
+# that matches how claude was started is checked: an exec'd claude may well start `claude` itself
+# (a hook run through `sh -c`, which execs it), and that child's parent is the exec'd pid.
+PID_VAR = "CLAUDE_FAILOVER_PID"
 PREFERRED_VAR = "CLAUDE_FAILOVER_PREFERRED"  # the first route in `order` (status line fallback marker)

@@ -15,7 +15,9 @@ def exec_claude(path: str, args: list[str], env: dict[str, str]) -> int:
             os.execve(path, argv, env)  # does not return
         import subprocess
 
-        return subprocess.call(argv, env=env)
+        from claude_failover.credvars import PID_VAR
+
+        return subprocess.call(argv, env={**env, PID_VAR: f"parent:{os.getpid()}"})  # a child: see PID_VAR
     except OSError as exc:
         raise cannot_run(path, exc) from None
 

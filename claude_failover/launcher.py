@@ -115,7 +115,7 @@ def _decide(cfg, environ, split, passthrough):
 def _guard_loop(environ: dict[str, str]) -> None:
     from claude_failover.credvars import ACTIVE_VAR, PID_VAR
 
-    if environ.get(ACTIVE_VAR) and environ.get(PID_VAR) in (str(os.getpid()), str(os.getppid())):
+    if environ.get(ACTIVE_VAR) and environ.get(PID_VAR) in (str(os.getpid()), f"parent:{os.getppid()}"):
         raise FailoverError(
             "loop: the `claude` that claude-failover started leads back to claude-failover",
             hint="set `claude = \"/path/to/real/claude\"` in the config (see `claude-failover-ctl doctor`)")

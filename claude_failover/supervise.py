@@ -27,6 +27,7 @@ import uuid
 from dataclasses import dataclass
 
 from claude_failover import print_args, run_failure
+from claude_failover.credvars import PID_VAR
 from claude_failover.errors import NoRouteError, UsageError
 from claude_failover.log import emit
 from claude_failover.verdict import HEALTHY, Verdict, healthy, unhealthy
@@ -318,6 +319,7 @@ def _supervised_env(env: dict[str, str], cfg) -> dict[str, str]:
     env.setdefault("CLAUDE_CODE_MAX_RETRIES", DEFAULT_MAX_RETRIES)
     env.setdefault("API_TIMEOUT_MS", str(max(1000, int(float(cfg.stall_timeout) * 1000))))
     env[SUPERVISED_VAR] = "1"
+    env[PID_VAR] = f"parent:{os.getpid()}"  # claude is our child: see credvars.PID_VAR
     return env
 
 

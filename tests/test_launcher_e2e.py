@@ -255,6 +255,21 @@ def test_loop_is_stopped_with_a_clear_message(isolated_env, tmp_path):
     assert proc.returncode == 1 and "loop" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_claude_started_by_an_execd_claude_is_not_a_loop(isolated_env, tmp_path):
+    """The exec'd claude runs `claude` itself (a hook through `sh -c`): its child's parent is the
+    exec'd pid, and that is not a loop."""
+    from tests.launch import LAUNCHER
+
+    outer = tmp_path / "claude"
+    outer.write_text(f'#!/bin/sh\n{LAUNCHER} --failover-dry-run; echo "inner exit $?"\n')
+    outer.chmod(0o755)
+    write_config(isolated_env.config_file,
+                 f'claude = "{outer}"\n[profiles.key]\ntype = "api-key"\nsecret_env = "K"\nprobe = false\n')
+    proc = failover([], env={**os.environ, "K": "x"}, timeout=30)
+    assert proc.returncode == 0 and "inner exit 0" in proc.stdout, proc.stdout + proc.stderr
+    assert "loop" not in proc.stderr
+
+
 @pytest.mark.e2e
 def test_passthrough_commands_work_with_no_route(isolated_env, claude_bin):
     """`claude --version` through the launcher works even when no route is usable."""
