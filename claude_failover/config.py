@@ -309,6 +309,9 @@ def _validate(data: dict[str, Any], text: str, path: str) -> Config:
     order = data.get("order")
     if order is None:
         order = list(profiles)
+    if not order:  # every launch would have nothing to choose (and `claude --version` crashed)
+        check.fail("`order` is empty: list at least one profile", (), "order",
+                   hint=f"profiles: {', '.join(profiles)}")
     seen: set[str] = set()
     for name in order:
         if not isinstance(name, str):

@@ -120,6 +120,11 @@ def test_order_names_missing_profile():
     assert "not a profile" in err.message and "did you mean 'max'" in err.message and err.line == 1
 
 
+def test_empty_order():
+    err = error_of('order = []\n[profiles.a]\ntype = "subscription"\n')
+    assert "`order` is empty" in err.message and err.line == 1 and err.exit_code == 78
+
+
 def test_duplicate_in_order():
     err = error_of('order = ["a", "a"]\n[profiles.a]\ntype = "subscription"\n')
     assert "twice" in err.message
