@@ -21,6 +21,9 @@ class ChildEnv:
     unset: list[str] = factory(list)   # caller variables removed
     secret_vars: frozenset[str] = frozenset()
 
+    def __repr__(self) -> str:  # env holds the secret: never in a repr
+        return f"ChildEnv(set={dict(self.display())!r}, unset={self.unset!r})"
+
     def display(self, reveal: bool = False) -> list[tuple[str, str]]:
         """(name, shown value) for each variable we set; secrets masked unless ``reveal``."""
         from claude_failover.secret import mask

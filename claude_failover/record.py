@@ -58,7 +58,9 @@ def record(cls=None, /, *, frozen: bool = False):
                 return NotImplemented
             return all(getattr(self, n) == getattr(other, n) for n in names)
 
-        cls.__init__, cls.__repr__, cls.__eq__ = __init__, __repr__, __eq__
+        cls.__init__, cls.__eq__ = __init__, __eq__
+        if "__repr__" not in cls.__dict__:  # a class holding a secret writes its own, masked
+            cls.__repr__ = __repr__
         cls._fields = names
         if frozen:
             def __setattr__(self, name, value):

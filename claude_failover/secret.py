@@ -23,6 +23,9 @@ class Resolved:
     value: str
     source: str  # "keyring", "env:VAR", "cmd"
 
+    def __repr__(self) -> str:  # a traceback, a debug print or a test failure must not show it
+        return f"Resolved(value={mask(self.value)!r}, source={self.source!r})"
+
 
 def describe(source: tuple[str, str]) -> str:
     kind, arg = source

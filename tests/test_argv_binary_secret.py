@@ -130,3 +130,15 @@ def test_no_keyring_backend_is_one_clear_line(monkeypatch):
     with pytest.raises(SecretError) as info:
         secret.require("work", (("keyring", "work"),), {})
     assert "no usable keyring backend" in info.value.message and "secret_env" in info.value.hint
+
+
+def test_reprs_of_values_holding_a_secret_are_masked():
+    """A traceback with locals, a debug print or a pytest failure shows a repr: never the secret."""
+    from claude_failover import environment
+    from claude_failover.config import Profile
+
+    value = "sk-ant-api03-SENTINEL-never-shown-9876"
+    found = secret.Resolved(value, "env:K")
+    child = environment.build(Profile("k", "api-key", {}, secret_sources=(("env", "K"),)), value, {"PATH": "/bin"})
+    for shown in (repr(found), repr(child)):
+        assert "SENTINEL" not in shown and "****9876" in shown
