@@ -34,8 +34,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing costs ~5 ms to import on the laun
     from typing import Any
 
 MANAGED, FLAG, LOCAL, PROJECT, USER, GLOBAL = "managed", "flag", "local", "project", "user", "global"
-# highest precedence first
-PRECEDENCE = (MANAGED, FLAG, LOCAL, PROJECT, USER, GLOBAL)
 SCOPE_TITLES = {
     MANAGED: "managed settings", FLAG: "--settings", LOCAL: "local project settings",
     PROJECT: "shared project settings", USER: "user settings", GLOBAL: "~/.claude.json",

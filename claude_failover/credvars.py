@@ -48,10 +48,6 @@ CREDENTIAL_VARS = (
     "ANTHROPIC_UNIX_SOCKET",
 )
 
-# Removed only when the chosen route sets its own (a subscription route with
-# ``config_dir``); otherwise the user's choice of account directory stands.
-ROUTE_OWNED_WHEN_SET = ("CLAUDE_CONFIG_DIR",)
-
 # Static AWS credentials beat AWS_PROFILE in the SDK chain; a Bedrock/Mantle
 # route that names ``aws_profile`` removes them so the profile really wins.
 AWS_STATIC_CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")

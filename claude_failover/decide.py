@@ -1,14 +1,8 @@
-"""Deciding which route a launch takes.
-
-Order of authority: ``--failover-profile`` / ``CLAUDE_FAILOVER_PROFILE`` > a pin
-(`ctl pin`) > the first route in ``order`` that is usable. "Usable" here is local knowledge
-only: its secret resolves and its local check passes. (Live probes and the health cache are
-layered on in :mod:`claude_failover.health`.)
-"""
+"""The pieces of a launch decision: the Decision itself, secret resolution, the local verdict,
+the forced profile and the no-route error. The decision is made in :mod:`claude_failover.health`
+(cached verdicts, probes, cooldowns)."""
 
 from __future__ import annotations
-
-import os
 
 from claude_failover import secret as secrets
 from claude_failover.config import Config, Profile
@@ -57,10 +51,7 @@ def local_verdict(profile: Profile, environ: dict[str, str]) -> tuple[Verdict | 
     except SecretError as exc:
         fix = f" (fix: {exc.hint})" if exc.hint and exc.hint.startswith("claude-failover-ctl") else ""
         return unhealthy("misconfigured", exc.message + fix, source="local"), None
-    verdict = profile.route.local_check(profile, environ)
-    if verdict is not None and not verdict.usable:
-        return verdict, found
-    return verdict, found
+    return profile.route.local_check(profile, environ), found
 
 
 def forced_profile(cfg: Config, option: str | None, environ: dict[str, str]) -> tuple[str | None, str | None]:
@@ -70,36 +61,6 @@ def forced_profile(cfg: Config, option: str | None, environ: dict[str, str]) -> 
     if env_choice:
         return env_choice, "env"
     return None, None
-
-
-def decide(cfg: Config, environ: dict[str, str] | None = None, forced: str | None = None,
-           pinned: str | None = None, passthrough: bool = False) -> Decision:
-    environ = dict(os.environ if environ is None else environ)
-    preferred = cfg.order[0] if cfg.order else ""
-    name, how = forced_profile(cfg, forced, environ)
-    if name is None and pinned and pinned in cfg.profiles:
-        name, how = pinned, "pin"
-    if name is not None:
-        profile = cfg.profile(name)
-        return Decision(profile, resolve_secret(profile, environ), preferred,
-                        why={"flag": "--failover-profile", "env": "$CLAUDE_FAILOVER_PROFILE",
-                             "pin": "pinned with `claude-failover-ctl pin`"}[how], forced=how)
-
-    verdicts: dict[str, Verdict] = {}
-    for name in cfg.order:
-        profile = cfg.profiles[name]
-        verdict, found = local_verdict(profile, environ)
-        if verdict is None or verdict.usable:
-            if verdict is not None:
-                verdicts[name] = verdict
-            return Decision(profile, found, preferred, verdicts=verdicts)
-        verdicts[name] = verdict
-    if passthrough and cfg.order:
-        # claude's own management commands (auth login, --version…) must work with no route.
-        profile = cfg.profiles[cfg.order[0]]
-        return Decision(profile, None, preferred, why="no usable route; management command passes through",
-                        forced="passthrough", verdicts=verdicts)
-    raise no_route_error(cfg, verdicts)
 
 
 def no_route_error(cfg: Config, verdicts: dict[str, Verdict]) -> NoRouteError:
