@@ -126,8 +126,9 @@ def update(mutate: Callable[[dict[str, Any]], None], path: str | None = None,
         mutate(data)
         import json
 
-        paths.atomic_write(path, json.dumps(data, indent=1, sort_keys=True))
-        parsed.remember(path, "health", data)
+        raw = json.dumps(data, indent=1, sort_keys=True).encode()
+        paths.atomic_write(path, raw)
+        parsed.remember(path, "health", raw, data)
     return True
 
 

@@ -2,10 +2,12 @@
 
 Parsing TOML and JSON needs ``tomllib``, ``json`` and ``re`` — about 25 ms of imports on this
 machine, before any work, on every ``claude`` start. So a file we parsed is remembered as a
-``marshal`` blob in the state dir, keyed by our version and the file's path, inode, size,
-mtime and ctime (nanoseconds); the next launch whose file has the same key reads the blob
-instead. Any edit or atomic replace of the file changes the key, and a blob that cannot be
-read is ignored and rewritten.
+``marshal`` blob in the state dir, keyed by our version, the file's path and its *content* (length,
+CRC-32 and Adler-32 of the bytes); the next launch reads the file — cheap — and, when the key
+matches, takes the remembered result instead of parsing. Keying on content rather than on stat
+fields matters: atomic replaces reuse inode numbers at once and file timestamps move in coarse
+ticks, so two writes of the same size could otherwise look alike. A blob that cannot be read is
+ignored and rewritten.
 
 Only data that holds no secret is remembered: the *validated* config (validation rejects
 secrets in it) and the health cache. Claude Code's settings files, which may hold secrets,
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import zlib
 
 from claude_failover import __version__, paths
 
@@ -26,8 +29,8 @@ def _blob_path(kind: str) -> str:
     return os.path.join(paths.state_dir(), f"parsed-{kind}.marshal")
 
 
-def _key(kind: str, path: str, st: os.stat_result) -> tuple:
-    return (__version__, kind, path, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+def _key(kind: str, path: str, raw: bytes) -> tuple:
+    return (__version__, kind, path, len(raw), zlib.crc32(raw), zlib.adler32(raw))
 
 
 def load(path: str, kind: str, parse, max_bytes: int):
@@ -41,21 +44,19 @@ def load(path: str, kind: str, parse, max_bytes: int):
 
 def from_handle(handle, path: str, kind: str, parse, max_bytes: int):
     """:func:`load` for a file already open (binary) as ``handle``."""
-    key = _key(kind, path, os.fstat(handle.fileno()))
+    raw = handle.read(max_bytes)
+    key = _key(kind, path, raw)
     cached = _recall(kind, key)
     if cached is not _MISS:
         return cached
-    value = parse(handle.read(max_bytes))
+    value = parse(raw)
     _store(kind, key, value)
     return value
 
 
-def remember(path: str, kind: str, value) -> None:
-    """Record ``value`` as the parse of the file just written at ``path``."""
-    try:
-        _store(kind, _key(kind, path, os.stat(path)), value)
-    except OSError:
-        pass
+def remember(path: str, kind: str, raw: bytes, value) -> None:
+    """Record ``value`` as the parse of ``raw``, the bytes just written at ``path``."""
+    _store(kind, _key(kind, path, raw), value)
 
 
 def _recall(kind: str, key: tuple):

@@ -131,3 +131,15 @@ def test_record_frozen_is_hashable_and_immutable():
     assert hash(f) == hash(Frozen("a")) and {f: 1}[Frozen("a")] == 1
     with pytest.raises(AttributeError):
         f.a = "b"
+
+
+def test_same_size_same_mtime_rewrite_is_seen(isolated_env):
+    """An edit that keeps size, inode and timestamps must not be served from the mirror."""
+    path = write_config(isolated_env.config_file, CONFIG)
+    st = os.stat(path)
+    assert config.load(str(path)).profiles["gw"].options["base_url"] == "http://127.0.0.1:9"
+    with open(path, "r+") as handle:                       # in place: same inode
+        handle.write(CONFIG.replace("127.0.0.1:9", "127.0.0.1:8"))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))    # same mtime
+    assert os.stat(path).st_size == st.st_size
+    assert config.load(str(path)).profiles["gw"].options["base_url"] == "http://127.0.0.1:8"
