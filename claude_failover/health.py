@@ -257,7 +257,7 @@ class Chooser:
                     "at": time.time(), "reason": _reason(decision)}
         self._record(last)
         if previous != current and (previous is not None or decision.fallback):
-            _notify(previous, current, self.preferred, _reason(decision), self.cfg)
+            notify_change(previous, current, self.preferred, _reason(decision), self.cfg)
         return decision
 
     def _record(self, last: dict | None = None) -> None:
@@ -274,7 +274,8 @@ def _reason(decision: Decision) -> str:
     return "preferred route healthy again" if decision.profile.name == decision.preferred else decision.why
 
 
-def _notify(previous, current, preferred, reason, cfg=None) -> None:
+def notify_change(previous, current, preferred, reason, cfg=None) -> None:
+    """Tell the desktop the route changed; never raises (a notification must not stop a launch)."""
     try:
         from claude_failover import notify
 
@@ -383,5 +384,5 @@ def note_route(cfg, environ: dict[str, str] | None = None) -> tuple[str | None, 
     last = {"profile": current, "preferred": preferred, "fallback": current != preferred and how is None,
             "at": time.time(), "reason": reason}
     cache.update(lambda d: d.__setitem__("last", last))
-    _notify(previous, current, preferred, reason, cfg)
+    notify_change(previous, current, preferred, reason, cfg)
     return previous, current

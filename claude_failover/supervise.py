@@ -278,9 +278,9 @@ def supervise(cfg, decision, child, claude_path, claude_args, environ, split) ->
                  resume=resume, session_id=session_id if resume else None)
             if fmt == "stream-json":
                 _write_out(_retry_event(profile.name, verdict, current.profile.name, resume, session_id))
-            from claude_failover import notify
+            from claude_failover.health import notify_change
 
-            notify.route_changed(profile.name, current.profile.name, current.preferred, verdict.line(), cfg=cfg)
+            notify_change(profile.name, current.profile.name, current.preferred, verdict.line(), cfg)
     finally:
         signals.restore()
 
