@@ -107,10 +107,7 @@ def _backend():
 
 def backend_name() -> str:
     """A human name of the keyring backend in use (raises SecretError when there is none)."""
-    import keyring
-
-    _backend()
-    backend = keyring.get_keyring()
+    backend = _backend().get_keyring()
     return f"{type(backend).__module__}.{type(backend).__name__}"
 
 

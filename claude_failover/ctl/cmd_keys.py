@@ -15,9 +15,17 @@ def COMMAND():
 
 
 def _forget_health(name: str) -> None:
+    """Drop the route's cached verdict: the new secret is probed, not skipped for an old failure."""
     from claude_failover import cache
 
-    cache.update(lambda data: cache.forget(data, name))
+    try:
+        done = cache.update(lambda data: cache.forget(data, name), lock_timeout=10.0)
+    except OSError as exc:
+        done = False
+        click.echo(f"warning: could not update the health cache: {exc.strerror or exc}", err=True)
+    if not done:
+        click.echo(f"note: the health cache still holds {name}'s old verdict; "
+                   f"`claude-failover-ctl probe {name}` refreshes it", err=True)
 
 
 @COMMAND.command("set")
@@ -41,7 +49,12 @@ def keys_set(ctx, name):
     if sys.stdin.isatty():
         value = click.prompt(f"Secret for {name}", hide_input=True, confirmation_prompt=False)
     else:
-        value = sys.stdin.readline()
+        try:
+            value = sys.stdin.buffer.readline().decode("utf-8")
+        except UnicodeDecodeError:
+            from claude_failover.errors import UsageError
+
+            raise UsageError("the secret on standard input is not UTF-8 text: nothing stored") from None
     value = value.strip()
     if not value:
         from claude_failover.errors import UsageError
