@@ -95,7 +95,8 @@ def load_rows(seconds: float, workers: int) -> tuple[list[str], dict]:
         f"| Load: verdicts that must be kept (every `ctl report` / `ctl probe` of its own route) | "
         f"{f['lost_verdicts']} lost; {f['ctl_writes_given_up']} ctl writes given up | "
         f"max lock hold {f['lock_hold_max_ms']} ms |",
-        f"| Load: lock waits | launches wait at most the deadline, then skip their best-effort write "
+        f"| Load: lock waits | launches stop waiting at the deadline (overshooting it when the CPUs are saturated), "
+        f"then skip their best-effort write "
         f"({f['launch_writes_given_up']} skipped) | max launch lock wait {f['launch_lock_wait_max_ms']} ms "
         f"(deadline {load.PROBE_TIMEOUT * 1000:.0f} ms); p99 all waits {f['lock_wait_p99_ms']} ms |",
         f"| Load: launch wall time under that load | {launch_failed} of {len(result.launch_ms) + launch_failed} launches failed | "
