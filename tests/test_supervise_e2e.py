@@ -233,8 +233,6 @@ def test_next_launch_skips_the_marked_route(routes, isolated_env):
     srv.clear_requests()
     p = failover(["-p", "again"], env=env(), timeout=60)
     assert p.returncode == 0
-    if creds_used(srv)[0] == KEY1:  # health.decide_launch (issue 3) not yet reading the cache
-        pytest.xfail("decide_launch does not consult the health cache yet (issue 3)")
     assert creds_used(srv) == [KEY2]
 
 
@@ -287,3 +285,36 @@ def _alive(pid: int) -> bool:
             return handle.read().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+@pytest.mark.e2e
+def test_forced_route_is_recorded_not_retried(routes, isolated_env):
+    """docs/headless.md: a route chosen with --failover-profile is not retried elsewhere (still recorded)."""
+    srv = routes("one")
+    fail(srv, KEY1, "api_key_invalid")
+    p = failover(["--failover-profile", "first", "-p", "hi"], env=env(), timeout=60)
+    assert p.returncode == 1 and "Invalid API key" in p.stdout
+    assert creds_used(srv) == [KEY1]
+    assert health(isolated_env)["routes"]["first"]["verdict"]["reason"] == "auth-invalid"
+
+
+@pytest.mark.e2e
+def test_sigterm_is_forwarded_and_nothing_is_retried(routes, isolated_env, fake_server):
+    """docs/headless.md: SIGTERM goes to claude; the exit code is claude's; no retry follows."""
+    srv = routes("one")
+    fail(srv, KEY1, "hang")
+    proc = subprocess.Popen([LAUNCHER, "-p", "hi"], env=env(API_TIMEOUT_MS="600000"), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=os.environ["HOME"])
+    try:
+        srv.wait_for_requests(1, "/v1/messages", timeout=20)
+        children = _children(proc.pid)
+        assert children, "claude should run as our child"
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code != 0
+    time.sleep(0.2)
+    assert not any(_alive(pid) for pid in children)
+    assert creds_used(srv) == [KEY1]
