@@ -157,7 +157,7 @@ def test_zsh_alias_snippet_passes_shellcheck_as_posix_sh():
 def test_zsh_files_parse(path):
     zsh = shutil.which("zsh")
     if zsh is None:
-        pytest.skip("zsh is not installed (scripts/test.sh does not install it): no zsh syntax check")
+        pytest.skip("zsh is not installed (scripts/test.sh installs it): no zsh syntax check")
     p = run([zsh, "-n", str(path)])
     assert p.returncode == 0, p.stderr
 
