@@ -143,3 +143,54 @@ def test_same_size_same_mtime_rewrite_is_seen(isolated_env):
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))    # same mtime
     assert os.stat(path).st_size == st.st_size
     assert config.load(str(path)).profiles["gw"].options["base_url"] == "http://127.0.0.1:8"
+
+
+@pytest.mark.e2e
+def test_keyring_route_reads_the_secret_service_without_importing_keyring(isolated_env, fake_server, keyring_backend):
+    """A warm launch on a keyring route takes the secretstorage fast path (keyring costs ~150 ms)."""
+    import keyring
+
+    keyring.set_password("claude-failover", "kr", "sk-ant-api03-FAKE-fast-1")
+    write_config(isolated_env.config_file, f'claude = "/bin/true"\n[profiles.kr]\ntype = "api-key"\n'
+                                           f'base_url = "{fake_server.url}"\n')
+    imports_of_a_launch()
+    warm = imports_of_a_launch()
+    assert "secretstorage" in warm and "keyring" not in warm
+    from claude_failover import secret
+
+    assert secret.keyring_get("kr") == "sk-ant-api03-FAKE-fast-1"
+
+
+@pytest.mark.e2e
+def test_fast_path_steps_aside_for_a_configured_backend(isolated_env, keyring_backend, monkeypatch):
+    """With PYTHON_KEYRING_BACKEND (or a keyringrc.cfg) keyring itself is asked."""
+    from claude_failover import secret
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
+    assert secret._secret_service_get("anything") is None
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    rc = isolated_env.config_home / "python_keyring" / "keyringrc.cfg"
+    rc.parent.mkdir(parents=True)
+    rc.write_text("[backend]\ndefault-keyring=keyring.backends.fail.Keyring\n")
+    assert secret._secret_service_get("anything") is None
+
+
+def test_fast_path_never_activates_a_keyring_daemon(isolated_env):
+    """No Secret Service running: the fast path steps aside instead of D-Bus-activating one.
+
+    Runs on a fresh private bus of its own (dbus-run-session), where gnome-keyring is activatable
+    but not running — as on a headless box.
+    """
+    code = (
+        "from jeepney import DBusAddress, new_method_call\n"
+        "from jeepney.io.blocking import open_dbus_connection\n"
+        "from claude_failover import secret\n"
+        "bus = DBusAddress('/org/freedesktop/DBus', bus_name='org.freedesktop.DBus', interface='org.freedesktop.DBus')\n"
+        "def owned():\n"
+        "    with open_dbus_connection(bus='SESSION') as conn:\n"
+        "        return conn.send_and_get_reply(new_method_call(bus, 'NameHasOwner', 's', ('org.freedesktop.secrets',))).body[0]\n"
+        "print('before', owned(), 'value', secret._secret_service_get('anything'), 'after', owned())\n")
+    env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    proc = subprocess.run(["dbus-run-session", "--", sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=30)
+    assert proc.stdout.strip() == "before False value None after False", proc.stdout + proc.stderr
