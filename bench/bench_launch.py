@@ -61,6 +61,17 @@ def timed(argv: list[str], env: dict[str, str], runs: int, before=None) -> float
     return statistics.median(samples)
 
 
+def interleaved(commands: list[tuple[list[str], dict[str, str]]], runs: int) -> list[tuple[float, float]]:
+    """(median wall ms, median CPU ms) per command, running the commands in turn ``runs`` times."""
+    wall: list[list[float]] = [[] for _ in commands]
+    cpu: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for i, (argv, env) in enumerate(commands):
+            wall[i].append(timed(argv, env, 1))
+            cpu[i].append(CPU["last"])
+    return [(statistics.median(w), statistics.median(c)) for w, c in zip(wall, cpu)]
+
+
 def environment(tmp: Path, config: str) -> dict[str, str]:
     (tmp / "config.toml").write_text(config)
     env = {k: v for k, v in os.environ.items()
@@ -116,13 +127,12 @@ def main() -> int:
         tmp = Path(tmpdir)
         claude = f'claude = "{TRUE}"\nprobe_timeout = 2\n'
 
-        py = timed([PYTHON, "-c", "pass"], environment(tmp, ""), args.runs)
-        py_cpu = CPU["last"]
-        direct = timed([TRUE], environment(tmp, ""), args.runs)
+        plain_env = environment(tmp, "")  # (writes the config file: before the launcher's)
         env = environment(tmp, claude + api_route("plain", srv.url, 'secret = "none"'))
         subprocess.run([LAUNCHER], env=env, check=True)  # warm the cache
-        warm = timed([LAUNCHER], env, args.runs)
-        warm_cpu = CPU["last"]
+        # interleaved, one run of each in turn, so drift in machine speed hits all three alike
+        (py, py_cpu), (direct, _), (warm, warm_cpu) = interleaved(
+            [([PYTHON, "-c", "pass"], plain_env), ([TRUE], plain_env), ([LAUNCHER], env)], args.runs)
         rows += [("`python -c pass` (venv python)", f"{py:.1f} ms", f"CPU {py_cpu:.1f} ms"),
                  ("`/bin/true` directly", f"{direct:.1f} ms", ""),
                  ("warm launch, route without secret", f"{warm:.1f} ms",
@@ -188,7 +198,7 @@ def keyring_row(tmp: Path, claude: str, url: str, runs: int, warm: float) -> tup
         subprocess.run([LAUNCHER], env=env, check=True)
         value = timed([LAUNCHER], env, runs)
         return ("warm launch, keyring route (Secret Service)", f"{value:.1f} ms",
-                f"{value - warm:+.1f} ms vs the route without secret (keyring import + D-Bus lookup)")
+                f"{value - warm:+.1f} ms vs the route without secret (secretstorage import + D-Bus lookup)")
     finally:
         daemon.terminate()
         daemon.wait(timeout=5)
