@@ -12,6 +12,7 @@ import pytest
 from claude_failover import config, parsed
 from claude_failover.errors import ConfigError
 from claude_failover.record import as_dict, factory, record
+from tests.conftest import REPO
 from tests.launch import write_config
 
 HEAVY = ("httpx", "tenacity", "keyring", "click", "claude_failover.probes", "claude_failover.supervise",
@@ -29,16 +30,32 @@ probe = false
 
 def imports_of_a_launch() -> list[str]:
     """Modules imported by the launcher itself (after the interpreter's own start-up)."""
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "claude_failover"], capture_output=True,
-                          text=True, env=dict(os.environ), timeout=30, stdin=subprocess.DEVNULL)
+    # -S: no site hooks. The dev venv's editable-install hook imports `re` and `enum` at start-up,
+    # which would hide them here; the package and its dependencies come from PYTHONPATH instead.
+    import site
+
+    path = os.pathsep.join([str(REPO), *site.getsitepackages()])
+    proc = subprocess.run([sys.executable, "-S", "-X", "importtime", "-m", "claude_failover"], capture_output=True,
+                          text=True, env=dict(os.environ, PYTHONPATH=path), timeout=30, stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stderr[-2000:]
     names = [line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")]
     first = next(i for i, name in enumerate(names) if name.startswith("claude_failover"))
     return names[first:]
 
 
-def test_warm_launch_imports_nothing_heavy(isolated_env):
-    write_config(isolated_env.config_file, CONFIG)
+ROUTES_WITHOUT_FILES = {
+    "gateway": CONFIG,
+    "bedrock": 'claude = "/bin/true"\n[profiles.b]\ntype = "bedrock"\nregion = "us-east-1"\nskip_auth = true\nprobe = false\n',
+    "mantle": 'claude = "/bin/true"\n[profiles.m]\ntype = "mantle"\nregion = "us-east-1"\nskip_auth = true\nprobe = false\n',
+    "vertex": 'claude = "/bin/true"\n[profiles.v]\ntype = "vertex"\nproject_id = "p"\nregion = "us-east5"\n'
+              'skip_auth = true\nprobe = false\n',
+    "foundry": 'claude = "/bin/true"\n[profiles.f]\ntype = "foundry"\nresource = "r"\nskip_auth = true\nprobe = false\n',
+}
+
+
+@pytest.mark.parametrize("route", ROUTES_WITHOUT_FILES)
+def test_warm_launch_imports_nothing_heavy(isolated_env, route):
+    write_config(isolated_env.config_file, ROUTES_WITHOUT_FILES[route])
     imports_of_a_launch()                      # cold: validates, decides, remembers
     warm = imports_of_a_launch()
     assert "claude_failover.launcher" in warm and "claude_failover.parsed" in warm

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 
 from claude_failover.credvars import AWS_STATIC_CREDENTIAL_VARS
 from claude_failover.routes.base import BOOL, STR, Key, RouteType, flag
@@ -79,6 +78,8 @@ def aws_files(environ) -> list[str]:
 
 def _aws_sections(path: str) -> set[str]:
     """Profile names in an AWS config/credentials file ("[profile x]" and "[x]")."""
+    import re  # not at module level: every launch of an AWS route loads this module
+
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             text = handle.read(1024 * 1024)
