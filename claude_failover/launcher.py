@@ -29,9 +29,6 @@ Quiet the fallback notice with CLAUDE_FAILOVER_QUIET=1. Manage routes with claud
 Exit codes: 64 usage, 69 no usable route, 78 config error, 127 claude not found; otherwise claude's.
 """
 
-# claude's own management commands: they never probe and never fail for want of a route.
-PASSTHROUGH = frozenset({"--version", "-v", "--help", "-h", "auth", "setup-token", "update", "install",
-                         "doctor", "mcp", "config", "plugin", "migrate-installer"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,7 +76,9 @@ def run(argv: list[str]) -> int:
 
     claude_path = binary.find_claude(cfg.claude, environ, cfg.path)
     first = split.claude_args[0] if split.claude_args else ""
-    passthrough = first in PASSTHROUGH
+    from claude_failover import print_args
+
+    passthrough = first in print_args.MANAGEMENT_COMMANDS
     decision = _decide(cfg, environ, split, passthrough)
 
     from claude_failover import environment
@@ -94,7 +93,7 @@ def run(argv: list[str]) -> int:
         from claude_failover.log import emit_notice
 
         emit_notice(notice, decision)
-    from claude_failover import print_args, settings_guard
+    from claude_failover import settings_guard
 
     claude_args = split.claude_args + settings_guard.guard_args(child.env, split.claude_args, environ, os.getcwd())
     if print_args.wants_supervision(split):

@@ -23,6 +23,10 @@ OPTIONAL_VALUE = frozenset({"-r", "--resume", "--cloud", "-d", "--debug", "--fro
 VARIADIC = frozenset({"--add-dir", "--allowedTools", "--allowed-tools", "--betas", "--disallowedTools",
                       "--disallowed-tools", "--file", "--mcp-config", "--tools"})
 PRINT_FLAGS = frozenset({"-p", "--print"})
+# claude's own management commands (as the first argument): they never probe, never exit 69 for want
+# of a route, and take no --settings.
+MANAGEMENT_COMMANDS = frozenset({"--version", "-v", "--help", "-h", "auth", "setup-token", "update", "install",
+                                 "doctor", "mcp", "config", "plugin", "migrate-installer"})
 # Options that pick the session; a resumed retry replaces them with its own --resume.
 SESSION_OPTIONS = frozenset({"-r", "--resume", "-c", "--continue", "--session-id", "--fork-session"})
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 from claude_failover import claude_settings as cs
 from claude_failover.credvars import AWS_STATIC_CREDENTIAL_VARS, CREDENTIAL_VARS, SECRET_VARS
 from claude_failover.errors import EX_CONFIG, FailoverError
+from claude_failover.print_args import MANAGEMENT_COMMANDS
 from claude_failover.record import factory, record
 
 HELPER_VAR = "CLAUDE_FAILOVER_KEY"
@@ -33,9 +34,6 @@ HELPER_COMMAND = f"printenv {HELPER_VAR}"
 # secrets that an apiKeyHelper can carry with the same effect (measured)
 HELPER_CARRIES = ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY")
 VERTEX_VARS = ("CLOUD_ML_REGION", "GOOGLE_APPLICATION_CREDENTIALS")
-# claude's own management commands take no --settings (the launcher passes them through)
-_PASSTHROUGH = frozenset({"--version", "-v", "--help", "-h", "auth", "setup-token", "update", "install",
-                          "doctor", "mcp", "config", "plugin", "migrate-installer"})
 SECRETISH_NAME = ("TOKEN", "SECRET", "PASSWORD", "API_KEY", "_KEY")
 
 
@@ -180,7 +178,7 @@ def guard_args(child_env: dict[str, str], claude_args: list[str], environ, cwd) 
     May add ``CLAUDE_FAILOVER_KEY`` to ``child_env`` (the helper strategy above). Raises
     SettingsConflictError (exit 78) where no argument can win.
     """
-    if claude_args and claude_args[0] in _PASSTHROUGH:
+    if claude_args and claude_args[0] in MANAGEMENT_COMMANDS:
         return []
     result = plan(child_env, claude_args, environ, cwd)
     if result.refusals:
