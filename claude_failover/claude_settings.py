@@ -114,10 +114,9 @@ def managed_dir(platform: str | None = None) -> str:
 
 
 def user_dir(environ: dict[str, str]) -> str:
-    chosen = environ.get("CLAUDE_CONFIG_DIR")
-    if chosen:
-        return os.path.abspath(os.path.expanduser(chosen))
-    return os.path.join(_home(environ), ".claude")
+    from claude_failover.claude_state import config_dir
+
+    return config_dir(environ)
 
 
 def global_config_path(environ: dict[str, str]) -> str:

@@ -49,9 +49,13 @@ class LoginState:
 
 
 def config_dir(environ: dict[str, str] | None = None, override: str | None = None) -> str:
+    """Claude Code's config dir: ``override``, else ``$CLAUDE_CONFIG_DIR``, else ``$HOME/.claude``
+    (of ``environ``, default the process environment)."""
     environ = os.environ if environ is None else environ
     chosen = override or environ.get("CLAUDE_CONFIG_DIR")
-    return os.path.abspath(os.path.expanduser(chosen)) if chosen else os.path.join(os.path.expanduser("~"), ".claude")
+    if chosen:
+        return os.path.abspath(os.path.expanduser(chosen))
+    return os.path.join(environ.get("HOME") or os.path.expanduser("~"), ".claude")
 
 
 def credentials_path(directory: str) -> str:

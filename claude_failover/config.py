@@ -441,9 +441,9 @@ def claude_login_present(environ: dict[str, str] | None = None) -> bool:
     """Whether Claude Code has a stored login (file, or macOS keychain entry assumed present)."""
     import sys
 
-    environ = os.environ if environ is None else environ
-    base = environ.get("CLAUDE_CONFIG_DIR") or os.path.join(os.path.expanduser("~"), ".claude")
-    if os.path.exists(os.path.join(base, ".credentials.json")):
+    from claude_failover.claude_state import config_dir, credentials_path
+
+    if os.path.exists(credentials_path(config_dir(environ))):
         return True
     return sys.platform == "darwin"
 

@@ -391,7 +391,9 @@ def _retry_event(failed: str, verdict: Verdict, nxt: str, resume: bool, session_
 
 def _transcript_has_work(env: dict[str, str], session_id: str) -> bool:
     """A text-mode run's session transcript shows a tool call (claude stores it per project)."""
-    root = env.get("CLAUDE_CONFIG_DIR") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".claude")
+    from claude_failover.claude_state import config_dir
+
+    root = config_dir(env)
     for path in glob.glob(os.path.join(glob.escape(root), "projects", "*", f"{session_id}.jsonl")):
         try:
             with open(path, "rb") as handle:
