@@ -60,6 +60,11 @@ Behaviours (a behaviour is a ``Behaviour`` object or its name as a string, e.g. 
   forbidden()                     403 permission_error
   billing(status=402)             402 (or 400) billing_error
   rate_limited(retry_after=N)     429 rate_limit_error + ``retry-after: N`` header (None: no header)
+  usage_limit(claim, reset, ...)  a plan's usage limit: 429 + ``anthropic-ratelimit-unified-status: rejected``,
+                                  ``-reset``, ``-representative-claim`` and the 5h/7d utilization+reset headers
+  ok(text, headers=unified_headers(five_hour=(0.42, reset), seven_day=(0.1, reset7)))
+                                  a 200 carrying the unified headers (claude then fills in the statusline's
+                                  ``rate_limits`` for a subscription login)
   overloaded()                    529 overloaded_error
   server_error()                  500 api_error
   error(status, type, message, headers=None)   any Anthropic-shaped error
@@ -112,8 +117,8 @@ from typing import Any, Iterable
 
 __all__ = [
     "Behaviour", "FakeServer", "ok", "tool_use", "api_key_invalid", "oauth_expired", "invalid_bearer",
-    "forbidden", "billing", "rate_limited", "overloaded", "server_error", "error", "html_error",
-    "midstream_error", "disconnect", "slow", "hang", "sequence", "as_behaviour",
+    "forbidden", "billing", "rate_limited", "usage_limit", "unified_headers", "overloaded", "server_error", "error",
+    "html_error", "midstream_error", "disconnect", "slow", "hang", "sequence", "as_behaviour",
     "encode_event_stream_message", "decode_event_stream", "BEHAVIOUR_NAMES", "DEFAULT_REPLY",
 ]
 
@@ -159,8 +164,52 @@ def _err(status: int, etype: str, message: str, headers: dict | None = None, kin
     return Behaviour(kind, status=status, error_type=etype, message=message, headers=dict(headers or {}))
 
 
-def ok(text: str = DEFAULT_REPLY) -> Behaviour:
-    return Behaviour("ok", text=text)
+def ok(text: str = DEFAULT_REPLY, headers: dict | None = None) -> Behaviour:
+    """A 200 reply; ``headers`` are added to it (e.g. ``unified_headers(...)`` for a subscriber)."""
+    return Behaviour("ok", text=text, headers=dict(headers or {}))
+
+
+UNIFIED_WINDOWS = (("five_hour", "5h"), ("seven_day", "7d"))
+
+
+def unified_headers(five_hour: tuple[float, int] | None = None, seven_day: tuple[float, int] | None = None,
+                    status: str = "allowed", reset: int | None = None, claim: str | None = None) -> dict:
+    """The ``anthropic-ratelimit-unified-*`` headers a subscription answer carries (measured names, read
+    from claude 2.1.328): per window ``-5h-utilization`` (0..1) / ``-5h-reset`` (unix s) and the 7d pair,
+    plus ``-status``, ``-reset`` and ``-representative-claim``."""
+    headers = {"anthropic-ratelimit-unified-status": status}
+    for (name, short), window in zip(UNIFIED_WINDOWS, (five_hour, seven_day)):
+        if window is not None:
+            utilization, resets_at = window
+            headers[f"anthropic-ratelimit-unified-{short}-utilization"] = str(utilization)
+            headers[f"anthropic-ratelimit-unified-{short}-reset"] = str(int(resets_at))
+            headers[f"anthropic-ratelimit-unified-{short}-status"] = (
+                "rejected" if status == "rejected" and claim == name else "allowed")
+    if reset is not None:
+        headers["anthropic-ratelimit-unified-reset"] = str(int(reset))
+    if claim is not None:
+        headers["anthropic-ratelimit-unified-representative-claim"] = claim
+    return headers
+
+
+def usage_limit(claim: str = "five_hour", reset: int | None = None, retry_after: int | None = None,
+                five_hour: tuple[float, int] | None = None, seven_day: tuple[float, int] | None = None) -> Behaviour:
+    """A plan's usage limit, as Anthropic answers a subscriber at the wall: 429 rate_limit_error with
+    ``anthropic-ratelimit-unified-status: rejected``, ``-reset: <reset>`` (left out when None),
+    ``-representative-claim: <claim>`` and the window headers (``five_hour``/``seven_day``: (utilization,
+    reset); by default the claimed window at 1.0 until ``reset``), ``x-should-retry: false``."""
+    if claim == "five_hour" and five_hour is None and reset is not None:
+        five_hour = (1.0, reset)
+    if claim == "seven_day" and seven_day is None and reset is not None:
+        seven_day = (1.0, reset)
+    headers = unified_headers(five_hour, seven_day, status="rejected", reset=reset, claim=claim)
+    headers["x-should-retry"] = "false"
+    if retry_after is not None:
+        headers["retry-after"] = str(retry_after)
+    b = _err(429, "rate_limit_error", "This request would exceed your account's rate limit. Please try again later.",
+             headers, kind="usage_limit")
+    b.params.update(claim=claim, reset=reset)
+    return b
 
 
 def tool_use(name: str = "Bash", input: dict | None = None, id: str | None = None) -> Behaviour:
@@ -242,7 +291,7 @@ def sequence(steps: Iterable["Behaviour | str"]) -> Behaviour:
 _FACTORIES = {
     "ok": ok, "tool_use": tool_use, "api_key_invalid": api_key_invalid, "oauth_expired": oauth_expired,
     "invalid_bearer": invalid_bearer, "forbidden": forbidden, "billing": billing,
-    "rate_limited": rate_limited, "overloaded": overloaded, "server_error": server_error,
+    "rate_limited": rate_limited, "usage_limit": usage_limit, "overloaded": overloaded, "server_error": server_error,
     "html_error": html_error, "midstream_error": midstream_error, "disconnect": disconnect, "hang": hang,
 }
 BEHAVIOUR_NAMES = tuple(sorted(_FACTORIES)) + ("error", "slow", "sequence")
@@ -591,12 +640,13 @@ class _Handler(BaseHTTPRequestHandler):
             m = _VERTEX_RE.match(self.path.split("?", 1)[0])
             model = m.group(3)
             stream = stream or m.group(4) == "streamRawPredict"
+        extra = dict(b.params.get("headers") or {})
         if stream:
             return self._send(200, sse_body(stream_events(b, model)), "text/event-stream; charset=utf-8",
-                              {"cache-control": "no-cache"})
+                              {"cache-control": "no-cache", **extra})
         if b.kind == "midstream_error":
             return self._answer_error(kind, _err(529, b.params["error_type"], b.params["message"]))
-        return self._json(200, message_json(b, model))
+        return self._json(200, message_json(b, model), extra)
 
     def _answer_error(self, kind: str | None, b: Behaviour) -> None:
         if b.kind == "html_error":
