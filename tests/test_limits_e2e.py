@@ -1,0 +1,142 @@
+"""The REAL claude (2.1.328) at a plan's usage limit, against the fake server's real limit response
+(429, ``anthropic-ratelimit-unified-status: rejected``, ``-reset``, ``-representative-claim``, the 5h/7d
+headers): what it prints in each output format and hands its StopFailure hook is read by
+claude_failover.limits into the window and the reset.
+
+The subscription is a ``~/.claude/.credentials.json`` login with a token that is not expired (claude
+then makes no call to Anthropic's own hosts)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+
+from claude_failover import limits
+from tests.conftest import claude_env, run_claude
+from tests.fakeserver import usage_limit
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "sk-ant-oat01-FAKE-limits-access"
+
+
+@pytest.fixture
+def subscriber(isolated_env, fake_server):
+    """A subscription login in the throwaway HOME; returns the environment to run claude in."""
+    isolated_env.claude_dir.mkdir(parents=True, exist_ok=True)
+    store = isolated_env.claude_dir / ".credentials.json"
+    store.write_text(json.dumps({"claudeAiOauth": {
+        "accessToken": TOKEN, "refreshToken": "sk-ant-ort01-FAKE-limits-refresh",
+        "expiresAt": int(time.time() * 1000) + 86400_000, "scopes": ["user:inference", "user:profile"],
+        "subscriptionType": "max"}}))
+    os.chmod(store, 0o600)
+    return claude_env(ANTHROPIC_BASE_URL=fake_server.url, CLAUDE_CODE_MAX_RETRIES="0")
+
+
+def run(claude_bin, env, output_format: str, tz: str = "UTC"):
+    args = ["-p", "hi"]
+    if output_format != "text":
+        args += ["--output-format", output_format]
+    if output_format == "stream-json":
+        args.append("--verbose")
+    return run_claude(claude_bin, args, env=dict(env, TZ=tz), timeout=90)
+
+
+def minute_end(reset: int) -> float:
+    """Where the text's reset lands: claude prints the minute (rounded down); we read its end."""
+    return reset - reset % 60 + 60
+
+
+def test_text_output_five_hour_limit(claude_bin, fake_server, subscriber):
+    reset = int(time.time()) + 2 * 3600 + 17
+    fake_server.behave(TOKEN, usage_limit("five_hour", reset))
+    proc = run(claude_bin, subscriber, "text")
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("You've hit your 5-hour limit · resets "), proc.stdout
+    assert proc.stdout.rstrip().endswith("(UTC)")
+    found = limits.from_run(proc.stdout, "text")
+    assert found.window == "five_hour" and not found.exact
+    assert found.resets_at == minute_end(reset)
+
+
+def test_text_output_weekly_limit_in_another_time_zone(claude_bin, fake_server, subscriber):
+    reset = int(time.time()) + 3 * 86400 + 3600
+    fake_server.behave(TOKEN, usage_limit("seven_day", reset))
+    proc = run(claude_bin, subscriber, "text", tz="America/New_York")
+    assert "You've hit your weekly limit · resets " in proc.stdout and "(America/New_York)" in proc.stdout
+    found = limits.from_run(proc.stdout, "text")
+    assert found.window == "seven_day"
+    assert found.resets_at == minute_end(reset)
+
+
+def test_text_output_without_a_reset(claude_bin, fake_server, subscriber):
+    fake_server.behave(TOKEN, usage_limit("five_hour", None))
+    proc = run(claude_bin, subscriber, "text")
+    assert proc.stdout.strip() == "You've hit your 5-hour limit", proc.stdout
+    found = limits.from_run(proc.stdout, "text")
+    now = time.time()
+    assert found.window == "five_hour" and found.resets_at is None
+    assert found.skip_until(now) == now + limits.UNKNOWN_RESET_WAIT
+
+
+# measured: "Opus limit", "Sonnet limit", "Fable limit · resets … . Switch to another model, …", and for the
+# overage claim "usage limit"
+@pytest.mark.parametrize("claim,window", [("seven_day_opus", "seven_day_opus"), ("seven_day_sonnet", "seven_day_sonnet"),
+                                          ("seven_day_overage_included", "seven_day_overage_included"),
+                                          ("overage", "usage")])
+def test_other_windows(claude_bin, fake_server, subscriber, claim, window):
+    reset = int(time.time()) + 2 * 86400
+    fake_server.behave(TOKEN, usage_limit(claim, reset))
+    proc = run(claude_bin, subscriber, "text")
+    found = limits.from_run(proc.stdout, "text")
+    assert found is not None, proc.stdout
+    # (claude names the Sonnet window "weekly limit" on Pro and Enterprise plans: vle() in the binary)
+    assert found.window == window, proc.stdout
+    assert found.resets_at == minute_end(reset)
+
+
+def test_json_output(claude_bin, fake_server, subscriber):
+    reset = int(time.time()) + 4 * 3600
+    fake_server.behave(TOKEN, usage_limit("five_hour", reset))
+    proc = run(claude_bin, subscriber, "json")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["is_error"] is True and result["api_error"] == "usage_limit_reached"
+    assert result["api_error_status"] == 429 and "total_cost_usd" in result
+    found = limits.from_run(proc.stdout, "json")
+    assert found.window == "five_hour" and found.source == "json"
+    assert found.resets_at == minute_end(reset)
+
+
+def test_stream_json_carries_the_exact_reset(claude_bin, fake_server, subscriber):
+    reset = int(time.time()) + 4 * 3600 + 31
+    fake_server.behave(TOKEN, usage_limit("five_hour", reset))
+    proc = run(claude_bin, subscriber, "stream-json")
+    events = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    (event,) = [e for e in events if e.get("type") == "rate_limit_event"]
+    info = event["rate_limit_info"]
+    assert info["status"] == "rejected" and info["resetsAt"] == reset and info["rateLimitType"] == "five_hour"
+    assert info["unifiedWindows"]["five_hour"]["utilization"] == 1
+    found = limits.from_run(proc.stdout, "stream-json")
+    assert found.exact and found.resets_at == reset and found.window == "five_hour"
+    assert limits.windows_from_event(event)["five_hour"]["used_percentage"] == 100.0
+
+
+def test_stop_failure_hook_input(claude_bin, fake_server, subscriber, isolated_env, tmp_path):
+    seen = tmp_path / "hook.json"
+    settings = isolated_env.claude_dir / "settings.json"
+    settings.write_text(json.dumps({"hooks": {"StopFailure": [{"hooks": [
+        {"type": "command", "command": f"cat > '{seen}'"}]}]}}))
+    reset = int(time.time()) + 3 * 3600
+    fake_server.behave(TOKEN, usage_limit("five_hour", reset))
+    run(claude_bin, subscriber, "text")
+    deadline = time.monotonic() + 10
+    while not (seen.exists() and seen.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    hook = json.loads(seen.read_text())
+    assert hook["error"] == "rate_limit"
+    found = limits.from_hook(hook)
+    assert found is not None, hook
+    assert found.window == "five_hour" and found.resets_at == minute_end(reset)
