@@ -3,6 +3,10 @@
 Fast and offline: no network, no keyring, no probe. The route comes from the environment claude
 runs in (``CLAUDE_FAILOVER_ACTIVE`` / ``CLAUDE_FAILOVER_PREFERRED``, set by the launcher), else
 from the health cache's ``last`` launch; the preferred route falls back to the first in ``order``.
+
+It also records what claude's statusline input says about the active route — the plan windows
+(``rate_limits``) and the session's ``cost.total_cost_usd`` — in usage_state.py's file, only when
+something changed and never at the cost of the status line (bench/bench_statusline.py measures it).
 """
 
 from __future__ import annotations
@@ -92,6 +96,21 @@ def _first_in_order(config_path: str | None) -> str | None:
     return order[0] if order else None
 
 
+WINDOW_SHORT = {"five_hour": "5h", "seven_day": "7d"}
+
+
+def usage_text(windows: dict) -> str | None:
+    """The fullest plan window of the active route: "5h 42%" (None when claude reported none)."""
+    best = None
+    for name, window in windows.items():
+        used = window.get("used_percentage") if isinstance(window, dict) else None
+        if isinstance(used, (int, float)) and not isinstance(used, bool) and (best is None or used > best[1]):
+            best = (name, used)
+    if best is None:
+        return None
+    return f"{WINDOW_SHORT.get(best[0], best[0])} {best[1]:.0f}%"
+
+
 def render(state: dict, model: str | None = None, ascii_only: bool = False, color: bool = True) -> str:
     warn = "!" if ascii_only else "⚠"
     if not state["active"]:
@@ -104,6 +123,8 @@ def render(state: dict, model: str | None = None, ascii_only: bool = False, colo
             why = f": {state['preferred_reason']}" if state["preferred_reason"] else ""
             marker = f"{warn} fallback ({state['preferred']}{why})"
             text += " " + (f"\033[33m{marker}\033[0m" if color else marker)
+        if state.get("usage"):
+            text += f" {'|' if ascii_only else '·'} {state['usage']}"
     if model:
         text = f"{model} {'|' if ascii_only else '·'} {text}"
     return text
@@ -124,8 +145,15 @@ def COMMAND(ctx, ascii_only, no_color, no_model, as_json):
     """
     from claude_failover.ctl.common import config_path, echo_json
 
+    from claude_failover import usage_state
+
     payload = read_stdin_json()
     state = route_state(os.environ, config_path(ctx))
+    usage_state.record_statusline(state["active"], payload)   # best effort: never raises for I/O
+    windows = usage_state.clean_windows(payload.get("rate_limits"))
+    if windows is None and state["active"]:
+        windows = usage_state.windows_of(state["active"])
+    state["usage"] = usage_text(windows or {})
     model = payload.get("model", {}).get("display_name") if isinstance(payload.get("model"), dict) else None
     if as_json:
         echo_json({**state, "model": model})
