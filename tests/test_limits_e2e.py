@@ -140,3 +140,69 @@ def test_stop_failure_hook_input(claude_bin, fake_server, subscriber, isolated_e
     found = limits.from_hook(hook)
     assert found is not None, hook
     assert found.window == "five_hour" and found.resets_at == minute_end(reset)
+
+
+def test_interactive_statusline_records_the_plan_windows(claude_bin, fake_server, subscriber, isolated_env, tmp_path):
+    """An interactive claude (tmux) with our statusLine command: after an answer carrying the unified
+    headers, claude's statusline input has ``rate_limits`` and ``cost``, and `ctl statusline`
+    records them for the active route and shows the fuller window."""
+    import shutil
+    import subprocess
+
+    from claude_failover import usage_state
+    from tests.launch import CTL
+
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is needed for the interactive statusline test (apt-get install tmux)")
+    now = int(time.time())
+    five, seven = now + 3 * 3600, now + 5 * 86400
+    from tests.fakeserver import ok, unified_headers
+    fake_server.behave(TOKEN, ok("hello", headers=unified_headers(five_hour=(0.42, five), seven_day=(0.17, seven),
+                                                                 reset=five, claim="five_hour")))
+    seen_in, seen_out = tmp_path / "statusline.in", tmp_path / "statusline.out"
+    settings = isolated_env.claude_dir / "settings.json"
+    settings.write_text(json.dumps({"statusLine": {
+        "type": "command", "command": f"tee '{seen_in}' | '{CTL}' statusline --no-color | tee '{seen_out}'"}}))
+    project = isolated_env.home / "project"
+    project.mkdir()
+    state = json.loads(isolated_env.claude_json.read_text())
+    state["projects"] = {str(project): {"hasTrustDialogAccepted": True}}
+    isolated_env.claude_json.write_text(json.dumps(state))
+    sock = str(tmp_path / "tmux.sock")
+    env = dict(subscriber, TERM="xterm-256color", CLAUDE_FAILOVER_ACTIVE="max", CLAUDE_FAILOVER_PREFERRED="max")
+
+    def tmux(*args, check=True):
+        return subprocess.run(["tmux", "-S", sock, "-f", os.devnull, *args], env=env, capture_output=True,
+                              text=True, check=check, timeout=10)
+
+    def recorded():
+        return usage_state.windows_of("max")
+
+    tmux("new-session", "-d", "-x", "150", "-y", "40", "-c", str(project), claude_bin)
+    try:
+        deadline = time.monotonic() + 30
+        while "❯" not in tmux("capture-pane", "-p").stdout:
+            assert time.monotonic() < deadline, tmux("capture-pane", "-p").stdout
+            time.sleep(0.3)
+        tmux("send-keys", "hi")
+        time.sleep(0.3)
+        tmux("send-keys", "Enter")
+        deadline = time.monotonic() + 30
+        while not recorded():
+            assert time.monotonic() < deadline, (tmux("capture-pane", "-p").stdout,
+                                                 seen_in.read_text() if seen_in.exists() else None)
+            time.sleep(0.3)
+        deadline = time.monotonic() + 10
+        while "5h 42%" not in tmux("capture-pane", "-p").stdout and time.monotonic() < deadline:
+            time.sleep(0.3)
+        screen = tmux("capture-pane", "-p").stdout
+    finally:
+        tmux("kill-server", check=False)
+    given = json.loads(seen_in.read_text())
+    assert given["rate_limits"]["five_hour"] == {"used_percentage": 42, "resets_at": five}
+    assert given["rate_limits"]["seven_day"] == {"used_percentage": 17, "resets_at": seven}
+    assert isinstance(given["cost"]["total_cost_usd"], (int, float))
+    assert recorded() == {"five_hour": {"used_percentage": 42.0, "resets_at": five},
+                          "seven_day": {"used_percentage": 17.0, "resets_at": seven}}
+    assert "route: max · 5h 42%" in screen, screen
+    assert given["session_id"] in json.loads((isolated_env.state_dir / "usage.json").read_text())["spend"]["max"]
