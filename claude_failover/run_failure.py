@@ -66,8 +66,16 @@ STOP_AT_RETRY_ERRORS = frozenset({"authentication_failed", "billing_error", "oau
                                   "account_on_hold", "verification_required", "cloud_credential_error"})
 
 
-def _verdict(reason: str, detail: str, status: int | None = None) -> Verdict:
-    return unhealthy(reason, detail, status=status, source="run")
+def _verdict(reason: str, detail: str, status: int | None = None, retry_after: float | None = None) -> Verdict:
+    return unhealthy(reason, detail, status=status, retry_after=retry_after, source="run")
+
+
+def _limit_verdict(limit, status: int | None) -> Verdict:
+    """A plan's usage limit (limits.Limit): skipped until its reset (a re-checked hour when unknown)."""
+    import time
+
+    now = time.time()
+    return _verdict("rate-limited", limit.text or limit.words(), status, max(1.0, limit.skip_until(now) - now))
 
 
 STATUS_IN_TEXT = re.compile(r"api error:?\s*(\d{3})\b|\((\d{3})\)", re.I)
@@ -78,6 +86,11 @@ def from_text(text: str, status: int | None = None) -> Verdict | None:
     if status is None:
         found = STATUS_IN_TEXT.search(text)
         status = int(found.group(1) or found.group(2)) if found else None
+    from claude_failover import limits
+
+    limit = limits.from_text(text)
+    if limit is not None:
+        return _limit_verdict(limit, status)
     for pattern, reason, detail in TEXT_SIGNS:
         if pattern.search(text):
             return _verdict(reason, detail, status)
@@ -110,7 +123,7 @@ def from_error_name(name: str | None, status: int | None = None, text: str = "")
     if name in ERROR_NAMES:
         reason, detail = ERROR_NAMES[name]
         if refined is not None and refined.reason == reason:
-            detail = refined.detail
+            return _verdict(reason, refined.detail, status, refined.retry_after)
         return _verdict(reason, detail, status)
     return refined
 
@@ -125,6 +138,10 @@ def from_result(obj: dict) -> Verdict | None:
     if obj.get("terminal_reason") != "api_error" and status is None:
         return None
     refined = from_text(text, status)
+    if refined is None and obj.get("api_error") == "usage_limit_reached":
+        from claude_failover.limits import Limit
+
+        return _limit_verdict(Limit("usage", text="usage limit"), status)   # no readable reset
     base = from_status(status, obj.get("api_error_type"))
     if refined is None or (base is not None and refined.reason != base.reason and refined.reason not in SHARPER):
         return base
@@ -148,6 +165,7 @@ class StreamWatch:
     stop: bool = False                 # stop claude now: it is retrying a route that cannot work
     retrying: bool = False             # claude has retried at least once (the route is suspect)
     events: int = 0
+    limit: object = None               # limits.Limit from a rate_limit_event (the exact reset)
     _pending: list = field(default_factory=list)
 
     def feed(self, line: bytes | str) -> dict | None:
@@ -162,7 +180,11 @@ class StreamWatch:
         if isinstance(event.get("session_id"), str):
             self.session_id = event["session_id"]
         kind, sub = event.get("type"), event.get("subtype")
-        if kind == "system" and sub == "api_retry":
+        if kind == "rate_limit_event":
+            from claude_failover import limits
+
+            self.limit = limits.best(self.limit, limits.from_event(event))
+        elif kind == "system" and sub == "api_retry":
             self.retrying = True
             status = event.get("error_status") if isinstance(event.get("error_status"), int) else None
             name = event.get("error") if isinstance(event.get("error"), str) else None
@@ -191,6 +213,9 @@ class StreamWatch:
                 self.failure = found
             elif event.get("is_error") is not True:
                 self.failure = None
+        if self.limit is not None and self.failure is not None and self.failure.reason == "rate-limited" \
+                and kind in ("assistant", "result"):
+            self.failure = _limit_verdict(self.limit, self.failure.status)   # the exact reset wins
         return event
 
 

@@ -5,6 +5,7 @@ The real-claude tests (tests/test_limits_e2e.py) check these parsers on what cla
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -195,3 +196,60 @@ def test_dict_round_trip():
     found = limits.from_event(RATE_LIMIT_EVENT)
     assert Limit.from_dict(found.to_dict()) == found
     assert Limit.from_dict({"window": 3}) is None
+
+
+# --- what the supervisor and the hook make of it (run_failure.py, ctl report --from-hook) -----------------
+def test_run_failure_text_limit_cools_down_until_the_reset():
+    from claude_failover import run_failure
+
+    verdict = run_failure.from_exit(1, "You've hit your 5-hour limit · resets 9:48am (UTC)\n")
+    assert verdict.reason == "rate-limited" and verdict.detail == "5-hour limit · resets 9:48am (UTC)"
+    assert 0 < verdict.retry_after <= 86400 + 60
+    unknown = run_failure.from_exit(1, "You've hit your 5-hour limit\n")
+    assert unknown.retry_after == pytest.approx(limits.UNKNOWN_RESET_WAIT, abs=5)
+    plain = run_failure.from_exit(1, "API Error: Request rejected (429) · per-minute rate limit")
+    assert plain.reason == "rate-limited" and plain.retry_after is None
+
+
+def test_run_failure_json_and_stream_limits():
+    import json
+    import time
+
+    from claude_failover import run_failure
+
+    now = time.time()
+    reset = int(now) + 7200
+    verdict = run_failure.from_result(dict(RESULT, result="something unreadable"))
+    assert verdict.reason == "rate-limited" and verdict.retry_after == pytest.approx(limits.UNKNOWN_RESET_WAIT, abs=5)
+    weekly = run_failure.from_result(RESULT)
+    assert weekly.detail.startswith("weekly limit · resets Dec 2") and weekly.retry_after >= 3600 - 5
+    watch = run_failure.StreamWatch()
+    event = json.loads(json.dumps(RATE_LIMIT_EVENT))
+    event["rate_limit_info"]["resetsAt"] = reset
+    assistant = json.loads(json.dumps(ASSISTANT_EVENT))
+    for e in (event, assistant, dict(RESULT, result=ASSISTANT_EVENT["message"]["content"][0]["text"])):
+        watch.feed(json.dumps(e))
+    assert watch.failure.reason == "rate-limited" and watch.failure.status == 429
+    assert watch.failure.retry_after == pytest.approx(reset - now, abs=5)   # the exact reset
+
+
+def test_report_from_hook_skips_the_route_until_the_reset(isolated_env):
+    import json
+    import time
+
+    from claude_failover import cache
+    from tests.launch import ctl, write_config
+
+    write_config(isolated_env.config_file, '[profiles.max]\ntype = "subscription"\n')
+    reset = datetime.fromtimestamp(time.time() + 3 * 86400, ZoneInfo("America/New_York")).replace(
+        hour=2, minute=39, second=0, microsecond=0)
+    when = f"{reset.strftime('%b')} {reset.day}, 2:39am (America/New_York)"
+    hook = {"hook_event_name": "StopFailure", "error": "rate_limit",
+            "last_assistant_message": f"You've hit your weekly limit · resets {when}"}
+    env = dict(os.environ, CLAUDE_FAILOVER_ACTIVE="max")
+    p = ctl(["report", "--from-hook"], env=env, input=json.dumps(hook))
+    assert p.returncode == 0, p.stderr
+    item = cache.entry(cache.read(), "max")
+    assert item["verdict"]["reason"] == "rate-limited"
+    assert item["verdict"]["detail"] == f"weekly limit · resets {when} in claude"
+    assert item["cooldown_until"] == pytest.approx(reset.timestamp() + 60, abs=1)

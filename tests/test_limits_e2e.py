@@ -206,3 +206,35 @@ def test_interactive_statusline_records_the_plan_windows(claude_bin, fake_server
                           "seven_day": {"used_percentage": 17.0, "resets_at": seven}}
     assert "route: max · 5h 42%" in screen, screen
     assert given["session_id"] in json.loads((isolated_env.state_dir / "usage.json").read_text())["spend"]["max"]
+
+
+# --- a supervised `claude-failover -p` at the limit: retried on the next route, skipped until the reset ---
+OAUTH = "sk-ant-oat01-FAKE-limits-route1"
+KEY2 = "sk-ant-api03-FAKE-limits-route2"
+GOOD = "answer from route two"
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "stream-json"])
+def test_supervised_run_at_the_limit_falls_over_until_the_reset(claude_bin, fake_server, isolated_env,
+                                                                output_format):
+    from claude_failover import cache
+    from tests.fakeserver import ok
+    from tests.launch import failover, write_config
+
+    write_config(isolated_env.config_file, (
+        f'claude = "{claude_bin}"\norder = ["first", "second"]\nprobe_timeout = 10\n'
+        f'[profiles.first]\ntype = "oauth-token"\nbase_url = "{fake_server.url}"\nsecret_env = "T_TOK1"\n'
+        f'[profiles.second]\ntype = "api-key"\nbase_url = "{fake_server.url}"\nsecret_env = "T_KEY2"\n'))
+    reset = int(time.time()) + 2 * 3600 + 7
+    fake_server.behave(OAUTH, usage_limit("five_hour", reset), path_prefix="/v1/messages")
+    fake_server.behave(KEY2, ok(GOOD))
+    args = ["-p", "hi"] + ([] if output_format == "text" else ["--output-format", output_format])
+    args += ["--verbose"] if output_format == "stream-json" else []
+    p = failover(args, env=claude_env(T_TOK1=OAUTH, T_KEY2=KEY2), timeout=90)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert GOOD in p.stdout and "retrying on second" in p.stderr
+    entry = cache.entry(cache.read(), "first")
+    assert entry["verdict"]["reason"] == "rate-limited" and entry["verdict"]["detail"].startswith("5-hour limit")
+    # exact in stream-json; the end of the printed minute from the text
+    expected = reset if output_format == "stream-json" else minute_end(reset)
+    assert entry["cooldown_until"] == pytest.approx(expected, abs=2), entry

@@ -95,4 +95,14 @@ def _from_hook(ctx) -> None:
                    err=True)
         return
     reason, words = mapped
+    from claude_failover import limits
+
+    limit = limits.from_hook(event)
+    if limit is not None:  # a plan's usage limit: skip the route until its reset, not for a minute
+        import time
+
+        now = time.time()
+        record_failure(cfg, name, "rate-limited", f"{limit.text or limit.words()} in claude",
+                       retry_after=max(1.0, limit.skip_until(now) - now), source="run")
+        return
     record_failure(cfg, name, reason, f"{words} in claude ({error})", source="run")
