@@ -222,16 +222,14 @@ def record_limit(route: str, limit, now: float | None = None, path: str | None =
 
     def mutate(data):
         item = _route(data, route)
-        old = limits_mod.Limit.from_dict(item.get("limit") or {})
-        if old is not None and _number((item.get("limit") or {}).get("until") or 0) > now \
-                and old.window == limit.window:
-            chosen = limits_mod.best(old, limit)
-        else:
-            chosen = limit
-        record = {**chosen.to_dict(), "until": chosen.skip_until(now), "at": now}
-        if item.get("limit") == record:
-            return False
-        item["limit"] = record
+        previous = item.get("limit") if isinstance(item.get("limit"), dict) else {}
+        old = limits_mod.Limit.from_dict(previous)
+        still = (_number(previous.get("until")) or 0) > now
+        chosen = limits_mod.best(old, limit) if old is not None and still and old.window == limit.window else limit
+        record = {**chosen.to_dict(), "until": chosen.skip_until(now)}
+        if {k: v for k, v in previous.items() if k != "at"} == record:
+            return False    # the same limit reported again: nothing to write
+        item["limit"] = {**record, "at": now}
         return True
 
     update(mutate, path, lock_timeout=2.0)

@@ -127,6 +127,10 @@ def test_limit_recorded_until_its_reset(isolated_env):
     assert usage_state.record_limit("max", text, now) == now + 7260
     assert usage_state.record_limit("max", exact, now) == now + 7230          # the exact reset wins
     assert usage_state.record_limit("max", text, now) == now + 7230          # and stays
+    before = (usage_state.state_path(), os.stat(usage_state.state_path()).st_mtime_ns)
+    time.sleep(0.02)
+    usage_state.record_limit("max", exact, now + 5)                          # reported again: no write
+    assert os.stat(before[0]).st_mtime_ns == before[1]
     assert usage_state.limit_of("max", now)[0].exact
     assert usage_state.limit_of("max", now + 7231) is None
     unknown = limits.Limit("usage")
