@@ -84,7 +84,8 @@ def test_text_output_without_a_reset(claude_bin, fake_server, subscriber):
 
 # measured: "Opus limit", "Sonnet limit", "Fable limit · resets … . Switch to another model, …", and for the
 # overage claim "usage limit"
-@pytest.mark.parametrize("claim,window", [("seven_day_opus", "seven_day_opus"), ("seven_day_sonnet", "seven_day_sonnet"),
+@pytest.mark.parametrize("claim,window", [("seven_day_opus", "seven_day_opus"),
+                                          ("seven_day_sonnet", "seven_day_sonnet"),
                                           ("seven_day_overage_included", "seven_day_overage_included"),
                                           ("overage", "usage")])
 def test_other_windows(claude_bin, fake_server, subscriber, claim, window):
