@@ -112,6 +112,10 @@ class Limit:
         """What happened, in a few words: "5-hour limit"."""
         return WINDOW_WORDS.get(self.window, self.window.replace("_", " ") + " limit")
 
+    def back_words(self, route: str) -> str:
+        """The notification when the route returns by itself: "max is back: 5-hour limit reset"."""
+        return f"{route} is back: {self.words()} reset"
+
     def to_dict(self) -> dict:
         return {"window": self.window, "resets_at": self.resets_at, "text": self.text, "exact": self.exact,
                 "source": self.source}

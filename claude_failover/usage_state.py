@@ -316,3 +316,67 @@ def over_cap(route: str, cap: tuple[float, str], now: float | None = None, path:
     from claude_failover import spend
 
     return spend.over_cap(spend_days(route, path, data), cap, now)
+
+
+# --- words for the chooser, the notification and `ctl status` -------------------------------------
+
+def _local(at: float, now: float) -> str:
+    """A reset in local time: "09:48" today, "Thu 07:00" within a week, else "Dec 12 07:00"."""
+    when = time.localtime(at)
+    if time.strftime("%Y-%m-%d", when) == time.strftime("%Y-%m-%d", time.localtime(now)):
+        return time.strftime("%H:%M", when)
+    return time.strftime("%a %H:%M" if at - now < 6 * 86400 else "%b %d %H:%M", when)
+
+
+def switch_words(route: str, switch_at: float, now: float | None = None, data: dict | None = None) -> str | None:
+    """Why the next launch leaves ``route`` before its wall: "5-hour window at 92% (switch_at 90%)"."""
+    found = over_switch_at(route, switch_at, now, data=data)
+    if found is None:
+        return None
+    name, window = found
+    return f"{WINDOW_NAMES.get(name, name)} at {window['used_percentage']:.0f}% (switch_at {switch_at:.0f}%)"
+
+
+WINDOW_NAMES = {"five_hour": "5-hour window", "seven_day": "weekly window"}
+
+
+def summary(route: str, max_spend: tuple[float, str] | None = None, now: float | None = None,
+            data: dict | None = None) -> dict:
+    """What ``ctl status`` shows for ``route`` (JSON-ready): its windows with local reset times, a
+    limit it is at, and its spend in the cap's period (or today) against the cap."""
+    from claude_failover import spend as spend_mod
+
+    now = time.time() if now is None else now
+    data = read() if data is None else data
+    windows = {name: {**w, "resets_local": _local(w["resets_at"], now) if _number(w.get("resets_at")) else None}
+               for name, w in sorted(windows_of(route, now, data=data).items())}
+    out: dict = {"windows": windows, "limit": None, "spend": None}
+    current = limit_of(route, now, data=data)
+    if current is not None:
+        limit, until = current
+        out["limit"] = {"window": limit.window, "words": limit.words(), "until": until,
+                        "until_local": _local(until, now), "exact": limit.exact}
+    days = spend_days(route, data=data)
+    period = max_spend[1] if max_spend else "day"
+    spent = spend_mod.spent_in(days, period, now)
+    if days or max_spend:
+        out["spend"] = {"usd": round(spent, 4), "period": period, "cap": max_spend[0] if max_spend else None,
+                        "period_end": spend_mod.period_end(period, now),
+                        "over": bool(max_spend and spent >= max_spend[0])}
+    return out
+
+
+def summary_words(item: dict) -> str:
+    """One line of :func:`summary`: "5h 42% (resets 09:48) · 7d 17% (resets Thu 07:00) · $3.20 of $20/day"."""
+    parts = []
+    if item.get("limit"):
+        parts.append(f"at its {item['limit']['words']} until {item['limit']['until_local']}")
+    for name, w in item.get("windows", {}).items():
+        short = {"five_hour": "5h", "seven_day": "7d"}.get(name, name)
+        resets = f" (resets {w['resets_local']})" if w.get("resets_local") else ""
+        parts.append(f"{short} {w['used_percentage']:.0f}%{resets}")
+    money = item.get("spend")
+    if money:
+        cap = f" of ${money['cap']:g}/{money['period']}" if money.get("cap") is not None else f" this {money['period']}"
+        parts.append(f"${money['usd']:.2f}{cap}" + (" — over its cap" if money.get("over") else ""))
+    return " · ".join(parts)

@@ -198,3 +198,23 @@ def test_statusline_survives_an_unwritable_state_dir(unwritable_state):
     p = ctl(["statusline", "--no-color"], env=env,
             input=json.dumps(payload("s1", 0.5, five=(10, int(time.time()) + 60))))
     assert p.returncode == 0 and p.stdout == "Opus · route: max · 5h 10%\n" and p.stderr == ""
+
+
+# --- words for the chooser and ctl status -------------------------------------------------------------
+def test_summary_and_words(utc, isolated_env):
+    now = ts(2026, 11, 30, 8)
+    usage_state.record_statusline("max", payload("s1", 0.0, five=(92, ts(2026, 11, 30, 9, 48)),
+                                                  seven=(17, ts(2026, 12, 3, 7))), now)
+    usage_state.record_statusline("key", payload("s2", 3.2), now)
+    assert usage_state.switch_words("max", 90, now) == "5-hour window at 92% (switch_at 90%)"
+    assert usage_state.switch_words("max", 95, now) is None
+    item = usage_state.summary("max", now=now)
+    assert usage_state.summary_words(item) == "5h 92% (resets 09:48) · 7d 17% (resets Thu 07:00)"
+    key = usage_state.summary("key", (20.0, "day"), now)
+    assert key["spend"] == {"usd": 3.2, "period": "day", "cap": 20.0, "period_end": ts(2026, 12, 1), "over": False}
+    assert usage_state.summary_words(key) == "$3.20 of $20/day"
+    usage_state.record_limit("max", limits.Limit("five_hour", ts(2026, 11, 30, 9, 49), "5-hour limit"), now)
+    assert usage_state.summary_words(usage_state.summary("max", now=now)).startswith(
+        "at its 5-hour limit until 09:49 · 5h 92%")
+    assert usage_state.summary("nothing", now=now) == {"windows": {}, "limit": None, "spend": None}
+    assert limits.Limit("five_hour").back_words("max") == "max is back: 5-hour limit reset"
