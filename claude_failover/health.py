@@ -63,10 +63,7 @@ def plan(cfg, data: dict, environ: dict[str, str], exclude=frozenset(), now: flo
 
 def _login_changed(profile, environ, verdict: Verdict) -> bool:
     """The user logged in again (or claude rewrote its store) since the verdict: look again."""
-    stamp = getattr(profile.route, "login_stamp", None)
-    if stamp is None:
-        return False
-    when = stamp(profile, environ)
+    when = profile.route.login_stamp(profile, environ)
     return when is not None and when > verdict.checked_at
 
 

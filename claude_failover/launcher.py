@@ -95,7 +95,8 @@ def run(argv: list[str]) -> int:
         emit_notice(notice, decision)
     from claude_failover import settings_guard
 
-    claude_args = split.claude_args + settings_guard.guard_args(child.env, split.claude_args, environ, os.getcwd())
+    claude_args = split.claude_args + settings_guard.guard_args(child.env, split.claude_args, environ, os.getcwd(),
+                                                                  decision.profile.route)
     if print_args.wants_supervision(split):
         from claude_failover.supervise import supervise
 

@@ -38,3 +38,13 @@ def emit_notice(message: str, decision=None) -> None:
     if decision is not None:
         fields = {"event": "fallback", "profile": decision.profile.name, "preferred": decision.preferred}
     emit("warning", message, **fields)
+
+
+def debug_traceback(context: str) -> None:
+    """With CLAUDE_FAILOVER_DEBUG=1, print the traceback being handled: our own bug, caught broadly."""
+    if os.environ.get("CLAUDE_FAILOVER_DEBUG") not in ("1", "true", "yes"):
+        return
+    import traceback
+
+    sys.stderr.write(f"claude-failover: debug: {context}\n")
+    traceback.print_exc(file=sys.stderr)

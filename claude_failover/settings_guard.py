@@ -18,22 +18,29 @@ So for each credential/provider variable a loaded settings file sets:
   claude then sends it as both ``x-api-key`` and ``Authorization: Bearer`` (measured);
 - any other secret collision (e.g. ``CLAUDE_CODE_OAUTH_TOKEN``) refuses the launch.
 
-    guard_args(child_env, claude_args, environ, cwd) -> list[str]
+    guard_args(child_env, claude_args, environ, cwd, route) -> list[str]
+
+Which variables beyond the credential/provider list belong to the route (its region, AWS profile,
+credentials file) is the route type's answer (``RouteType.settings_owned``): nothing here knows a
+route type by name.
 """
 
 from __future__ import annotations
 
 from claude_failover import claude_settings as cs
-from claude_failover.credvars import AWS_STATIC_CREDENTIAL_VARS, CREDENTIAL_VARS, SECRET_VARS
+from claude_failover.credvars import CREDENTIAL_VARS, SECRET_VARS
 from claude_failover.errors import EX_CONFIG, FailoverError
 from claude_failover.print_args import MANAGEMENT_COMMANDS
 from claude_failover.record import factory, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from claude_failover.routes.base import RouteType
 
 HELPER_VAR = "CLAUDE_FAILOVER_KEY"
 HELPER_COMMAND = f"printenv {HELPER_VAR}"
 # secrets that an apiKeyHelper can carry with the same effect (measured)
 HELPER_CARRIES = ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY")
-VERTEX_VARS = ("CLOUD_ML_REGION", "GOOGLE_APPLICATION_CREDENTIALS")
 SECRETISH_NAME = ("TOKEN", "SECRET", "PASSWORD", "API_KEY", "_KEY")
 
 
@@ -78,29 +85,22 @@ class Plan:
         return merged
 
 
-def owned(name: str, child_env: dict[str, str]) -> bool:
-    """Whether a settings value for ``name`` can change the route ``child_env`` describes.
+def owned(name: str, child_env: dict[str, str], route: RouteType) -> bool:
+    """Whether a settings value for ``name`` can change ``route`` launched with ``child_env``.
 
-    Every credential/provider variable; ``CLAUDE_CONFIG_DIR`` when the launch has one; for a
-    Bedrock/Mantle launch its region and AWS profile (and static AWS keys when a profile is
-    pinned); for a Vertex launch its region and credentials file.
+    Every credential/provider variable; ``CLAUDE_CONFIG_DIR`` when the launch has one; whatever
+    the route type says it owns (:meth:`RouteType.settings_owned`: e.g. a Bedrock launch's region
+    and AWS profile, a Vertex launch's credentials file).
     """
     if name in CREDENTIAL_VARS:
         return True
-    aws = child_env.get("CLAUDE_CODE_USE_BEDROCK") == "1" or child_env.get("CLAUDE_CODE_USE_MANTLE") == "1"
     if name == "CLAUDE_CONFIG_DIR":
         return bool(child_env.get(name))
-    if name in ("AWS_REGION", "AWS_PROFILE"):
-        return aws and bool(child_env.get(name))
-    if name in AWS_STATIC_CREDENTIAL_VARS:
-        return aws and bool(child_env.get("AWS_PROFILE"))
-    if name in VERTEX_VARS:
-        return child_env.get("CLAUDE_CODE_USE_VERTEX") == "1" and bool(child_env.get(name))
-    return False
+    return route.settings_owned(name, child_env)
 
 
 def plan(child_env: dict[str, str], claude_args: list[str], environ: dict[str, str], cwd: str,
-         platform: str | None = None) -> Plan:
+         route: RouteType, platform: str | None = None) -> Plan:
     """What must be overridden for ``child_env``'s route to win (never raises)."""
     sources, flag, index = cs.settings_sources(claude_args)
     files = cs.discover(child_env, cwd, sources, flag, platform=platform)
@@ -108,7 +108,7 @@ def plan(child_env: dict[str, str], claude_args: list[str], environ: dict[str, s
     if flag is not None:
         result.flag = next((f for f in files if f.scope == cs.FLAG), None)
     for name, setting in cs.effective_env(files).items():  # managed files come first: they win
-        _plan_var(result, name, setting, child_env)
+        _plan_var(result, name, setting, child_env, route)
     helper = cs.effective_helper(files)
     managed_helper = next((f for f in files if f.scope == cs.MANAGED and f.api_key_helper and not f.error), None)
     if managed_helper is not None:
@@ -120,9 +120,9 @@ def plan(child_env: dict[str, str], claude_args: list[str], environ: dict[str, s
     return result
 
 
-def _plan_var(result: Plan, name: str, setting: cs.Setting, child_env: dict[str, str]) -> None:
+def _plan_var(result: Plan, name: str, setting: cs.Setting, child_env: dict[str, str], route: RouteType) -> None:
     ours = child_env.get(name, "")
-    if setting.value == ours or not owned(name, child_env):
+    if setting.value == ours or not owned(name, child_env, route):
         return
     source = setting.winner
     if source.scope == cs.MANAGED:
@@ -162,7 +162,7 @@ def refusal_error(result: Plan) -> SettingsConflictError:
 
 def _secret_in(settings: dict) -> str | None:
     """The name of a value in ``settings['env']`` that looks like a secret (never the value)."""
-    from claude_failover.config import looks_like_secret
+    from claude_failover.config.secret_shapes import looks_like_secret
 
     env = settings.get("env") if isinstance(settings.get("env"), dict) else {}
     for name, value in env.items():
@@ -172,15 +172,15 @@ def _secret_in(settings: dict) -> str | None:
     return None
 
 
-def guard_args(child_env: dict[str, str], claude_args: list[str], environ, cwd) -> list[str]:
-    """Extra claude arguments that make ``child_env``'s route win over settings files.
+def guard_args(child_env: dict[str, str], claude_args: list[str], environ, cwd, route: RouteType) -> list[str]:
+    """Extra claude arguments that make ``route`` (launched with ``child_env``) win over settings files.
 
     May add ``CLAUDE_FAILOVER_KEY`` to ``child_env`` (the helper strategy above). Raises
     SettingsConflictError (exit 78) where no argument can win.
     """
     if claude_args and claude_args[0] in MANAGEMENT_COMMANDS:
         return []
-    result = plan(child_env, claude_args, environ, cwd)
+    result = plan(child_env, claude_args, environ, cwd, route)
     if result.refusals:
         raise refusal_error(result)
     if not result.needed:

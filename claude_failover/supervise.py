@@ -362,7 +362,7 @@ def _next_attempt(nxt, environ, base_args, resume, session_id, stdin, name_sessi
 
     child = environment.build(nxt.profile, nxt.secret.value if nxt.secret else None, environ,
                               preferred=nxt.preferred)
-    guard = settings_guard.guard_args(child.env, base_args, environ, os.getcwd())
+    guard = settings_guard.guard_args(child.env, base_args, environ, os.getcwd(), nxt.profile.route)
     text_sid = None
     if resume:
         args, feed = print_args.resume_args(base_args, session_id) + guard, b""

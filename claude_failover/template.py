@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from claude_failover.config import claude_login_present
+from claude_failover.config.default import claude_login_present
 
 
 def render(environ: dict[str, str]) -> str:

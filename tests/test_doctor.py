@@ -364,7 +364,7 @@ base_url = "http://gw.example.com"
 secret_env = "X"
 """)
     ctx = ctx_for(isolated_env, work)
-    regions = route_prereqs.check_region_names(ctx)
+    regions = route_prereqs.check_route_prerequisites(ctx)
     assert set(ids(regions, "error")) == {"aws-region", "vertex-project"}
     local = one(route_prereqs.check_route_local(ctx), "route-local-check")
     assert "nope" in local.saw and "aws configure --profile nope" in local.fix

@@ -24,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from claude_failover import argv, claude_state, config, routes, statuspage
+from claude_failover.config import model as config_model
 from claude_failover.classify import classify, parse_retry_after
 from claude_failover.errors import EX_CONFIG, EX_USAGE, ConfigError, UsageError
 from claude_failover.verdict import REASONS, STATES, Verdict
@@ -38,7 +39,7 @@ json_scalars = st.one_of(st.none(), st.booleans(), st.integers(min_value=-2**70,
 json_values = st.recursive(json_scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)), max_leaves=20)
 
-KNOWN_KEYS = sorted({*config.TOP_KEYS, *config.COMMON_PROFILE_KEYS,
+KNOWN_KEYS = sorted({*config_model.TOP_KEYS, *config_model.COMMON_PROFILE_KEYS,
                      *(k for t in routes.TYPE_NAMES for k in routes.get(t).keys)})
 toml_keys = st.one_of(st.sampled_from(KNOWN_KEYS), st.text(max_size=12))
 toml_scalars = st.one_of(
@@ -119,7 +120,7 @@ def test_config_parse_config_shaped_toml(text):
 
 
 @FAST
-@given(st.sampled_from(sorted(config.DURATIONS)), st.text(alphabet=" \t0123456789.hms", max_size=300))
+@given(st.sampled_from(sorted(config_model.DURATIONS)), st.text(alphabet=" \t0123456789.hms", max_size=300))
 def test_durations_answer_fast_and_clearly(key, value):
     """The duration parser is linear (a long run of spaces once took minutes: catastrophic backtracking)."""
     _parse_config(f'{key} = {json.dumps(value)}\n[profiles.a]\ntype = "api-key"\n')

@@ -10,11 +10,12 @@ import sys
 
 import pytest
 
-from claude_failover import claude_settings as cs, settings_guard as sg
+from claude_failover import claude_settings as cs, routes, settings_guard as sg
 
 GOOD = "FAKE-route-token-1"
 BAD = "sk-ant-api03-FAKE-settings-bad"
 FAKE_URL = "http://127.0.0.1:9"
+GATEWAY = routes.get("gateway")
 
 
 @pytest.fixture(autouse=True)
@@ -55,30 +56,30 @@ def cwd(tmp_path):
 
 
 def test_no_settings_no_args(cwd):
-    assert sg.guard_args(gateway_env(), ["-p", "hi"], {}, cwd) == []
+    assert sg.guard_args(gateway_env(), ["-p", "hi"], {}, cwd, GATEWAY) == []
 
 
 def test_user_env_api_key_is_emptied(isolated_env, cwd):
     user_settings(isolated_env, {"env": {"ANTHROPIC_API_KEY": BAD}})
     env = gateway_env()
-    assert args_of(sg.guard_args(env, ["-p", "hi"], {}, cwd)) == {"env": {"ANTHROPIC_API_KEY": ""}}
+    assert args_of(sg.guard_args(env, ["-p", "hi"], {}, cwd, GATEWAY)) == {"env": {"ANTHROPIC_API_KEY": ""}}
     assert sg.HELPER_VAR not in env
 
 
 def test_non_secret_collision_takes_route_value(isolated_env, cwd):
     user_settings(isolated_env, {"env": {"ANTHROPIC_BASE_URL": "https://elsewhere.example"}})
-    assert args_of(sg.guard_args(gateway_env(), [], {}, cwd)) == {"env": {"ANTHROPIC_BASE_URL": FAKE_URL}}
+    assert args_of(sg.guard_args(gateway_env(), [], {}, cwd, GATEWAY)) == {"env": {"ANTHROPIC_BASE_URL": FAKE_URL}}
 
 
 def test_same_value_needs_nothing(isolated_env, cwd):
     user_settings(isolated_env, {"env": {"ANTHROPIC_BASE_URL": FAKE_URL, "ANTHROPIC_MODEL": "x"}})
-    assert sg.guard_args(gateway_env(), [], {}, cwd) == []
+    assert sg.guard_args(gateway_env(), [], {}, cwd, GATEWAY) == []
 
 
 def test_secret_collision_uses_helper_without_secret_in_argv(isolated_env, cwd):
     user_settings(isolated_env, {"env": {"ANTHROPIC_AUTH_TOKEN": BAD}})
     env = gateway_env()
-    result = sg.guard_args(env, ["-p", "hi"], {}, cwd)
+    result = sg.guard_args(env, ["-p", "hi"], {}, cwd, GATEWAY)
     assert GOOD not in " ".join(result) and BAD not in " ".join(result)
     assert args_of(result) == {"env": {"ANTHROPIC_AUTH_TOKEN": ""}, "apiKeyHelper": "printenv CLAUDE_FAILOVER_KEY"}
     assert env[sg.HELPER_VAR] == GOOD
@@ -88,7 +89,7 @@ def test_oauth_token_collision_refuses(isolated_env, cwd):
     user_settings(isolated_env, {"env": {"CLAUDE_CODE_OAUTH_TOKEN": BAD}})
     env = {"HOME": os.environ["HOME"], "CLAUDE_CODE_OAUTH_TOKEN": GOOD}
     with pytest.raises(sg.SettingsConflictError) as info:
-        sg.guard_args(env, ["-p", "hi"], {}, cwd)
+        sg.guard_args(env, ["-p", "hi"], {}, cwd, GATEWAY)
     assert info.value.exit_code == 78
     assert "CLAUDE_CODE_OAUTH_TOKEN" in info.value.message and str(isolated_env.claude_dir) in info.value.message
     assert GOOD not in info.value.render() and BAD not in info.value.render()
@@ -96,34 +97,34 @@ def test_oauth_token_collision_refuses(isolated_env, cwd):
 
 def test_api_key_helper_is_switched_off(isolated_env, cwd):
     user_settings(isolated_env, {"apiKeyHelper": "echo nope"})
-    assert args_of(sg.guard_args(gateway_env(), [], {}, cwd)) == {"apiKeyHelper": ""}
+    assert args_of(sg.guard_args(gateway_env(), [], {}, cwd, GATEWAY)) == {"apiKeyHelper": ""}
 
 
 def test_managed_env_refuses(managed, cwd):
     write(managed / "managed-settings.json", {"env": {"ANTHROPIC_API_KEY": BAD}})
     with pytest.raises(sg.SettingsConflictError, match="managed settings"):
-        sg.guard_args(gateway_env(), [], {}, cwd)
+        sg.guard_args(gateway_env(), [], {}, cwd, GATEWAY)
 
 
 def test_managed_dropin_helper_refuses(managed, cwd):
     write(managed / "managed-settings.d" / "10-corp.json", {"apiKeyHelper": "corp-key"})
     with pytest.raises(sg.SettingsConflictError, match="apiKeyHelper"):
-        sg.guard_args(gateway_env(), [], {}, cwd)
+        sg.guard_args(gateway_env(), [], {}, cwd, GATEWAY)
 
 
 def test_managed_matching_value_is_fine(managed, cwd):
     write(managed / "managed-settings.json", {"env": {"ANTHROPIC_BASE_URL": FAKE_URL}})
-    assert sg.guard_args(gateway_env(), [], {}, cwd) == []
+    assert sg.guard_args(gateway_env(), [], {}, cwd, GATEWAY) == []
 
 
 def test_broken_settings_file_is_ignored_like_claude_does(isolated_env, cwd):
     user_settings(isolated_env, '{"env": {"ANTHROPIC_API_KEY": "%s",}}' % BAD)
-    assert sg.guard_args(gateway_env(), [], {}, cwd) == []
+    assert sg.guard_args(gateway_env(), [], {}, cwd, GATEWAY) == []
 
 
 def test_claude_json_env_is_overridden(isolated_env, cwd):
     write(isolated_env.claude_json, {"hasCompletedOnboarding": True, "env": {"ANTHROPIC_API_KEY": BAD}})
-    assert args_of(sg.guard_args(gateway_env(), [], {}, cwd)) == {"env": {"ANTHROPIC_API_KEY": ""}}
+    assert args_of(sg.guard_args(gateway_env(), [], {}, cwd, GATEWAY)) == {"env": {"ANTHROPIC_API_KEY": ""}}
 
 
 def test_claude_config_dir_moves_user_settings(isolated_env, tmp_path, cwd):
@@ -131,7 +132,7 @@ def test_claude_config_dir_moves_user_settings(isolated_env, tmp_path, cwd):
     other = tmp_path / "acct"
     write(other / "settings.json", {"env": {"CLAUDE_CODE_USE_BEDROCK": "1"}})
     env = gateway_env(CLAUDE_CONFIG_DIR=str(other))
-    assert args_of(sg.guard_args(env, [], {}, cwd)) == {"env": {"CLAUDE_CODE_USE_BEDROCK": ""}}
+    assert args_of(sg.guard_args(env, [], {}, cwd, GATEWAY)) == {"env": {"CLAUDE_CODE_USE_BEDROCK": ""}}
 
 
 def test_project_and_local_files_where_claude_reads_them(tmp_path):
@@ -143,28 +144,28 @@ def test_project_and_local_files_where_claude_reads_them(tmp_path):
     write(repo / ".claude" / "settings.json", {"env": {"ANTHROPIC_API_KEY": BAD}})
     write(repo / ".claude" / "settings.local.json", {"env": {"CLAUDE_CODE_USE_VERTEX": "1"}})
     write(repo / "a" / ".claude" / "settings.json", {"env": {"CLAUDE_CODE_USE_FOUNDRY": "1"}})
-    assert args_of(sg.guard_args(gateway_env(), [], {}, str(sub))) == {"env": {"CLAUDE_CODE_USE_VERTEX": ""}}
-    got = args_of(sg.guard_args(gateway_env(), [], {}, str(repo)))
+    assert args_of(sg.guard_args(gateway_env(), [], {}, str(sub), GATEWAY)) == {"env": {"CLAUDE_CODE_USE_VERTEX": ""}}
+    got = args_of(sg.guard_args(gateway_env(), [], {}, str(repo), GATEWAY))
     assert got == {"env": {"CLAUDE_CODE_USE_VERTEX": "", "ANTHROPIC_API_KEY": ""}}
 
 
 def test_setting_sources_limits_the_files(isolated_env, cwd):
     user_settings(isolated_env, {"env": {"ANTHROPIC_API_KEY": BAD}})
-    assert sg.guard_args(gateway_env(), ["--setting-sources", "project,local", "-p", "hi"], {}, cwd) == []
-    assert sg.guard_args(gateway_env(), ["--setting-sources=user"], {}, cwd) != []
+    assert sg.guard_args(gateway_env(), ["--setting-sources", "project,local", "-p", "hi"], {}, cwd, GATEWAY) == []
+    assert sg.guard_args(gateway_env(), ["--setting-sources=user"], {}, cwd, GATEWAY) != []
 
 
 def test_users_inline_settings_are_merged(isolated_env, cwd):
     user_settings(isolated_env, {"env": {"ANTHROPIC_API_KEY": BAD}})
     mine = {"model": "opus", "env": {"FOO": "1"}}
-    result = sg.guard_args(gateway_env(), ["--settings", json.dumps(mine), "-p", "hi"], {}, cwd)
+    result = sg.guard_args(gateway_env(), ["--settings", json.dumps(mine), "-p", "hi"], {}, cwd, GATEWAY)
     assert args_of(result) == {"model": "opus", "env": {"FOO": "1", "ANTHROPIC_API_KEY": ""}}
 
 
 def test_users_settings_file_is_merged(isolated_env, cwd):
     user_settings(isolated_env, {"apiKeyHelper": "echo nope"})
     write(isolated_env.tmp / "work" / "mine.json", {"permissions": {"allow": ["Bash(ls)"]}})
-    result = sg.guard_args(gateway_env(), ["--settings=mine.json"], {}, cwd)
+    result = sg.guard_args(gateway_env(), ["--settings=mine.json"], {}, cwd, GATEWAY)
     assert args_of(result) == {"permissions": {"allow": ["Bash(ls)"]}, "apiKeyHelper": ""}
 
 
@@ -172,28 +173,28 @@ def test_users_settings_file_holding_a_secret_is_not_inlined(isolated_env, cwd):
     user_settings(isolated_env, {"apiKeyHelper": "echo nope"})
     write(isolated_env.tmp / "work" / "mine.json", {"env": {"GITHUB_TOKEN": "FAKE-gh-token"}})
     with pytest.raises(sg.SettingsConflictError, match="GITHUB_TOKEN") as info:
-        sg.guard_args(gateway_env(), ["--settings", "mine.json"], {}, cwd)
+        sg.guard_args(gateway_env(), ["--settings", "mine.json"], {}, cwd, GATEWAY)
     assert "FAKE-gh-token" not in info.value.render()
 
 
 def test_users_settings_that_override_the_route_are_overridden(cwd):
-    result = sg.guard_args(gateway_env(), ["--settings", json.dumps({"env": {"ANTHROPIC_API_KEY": BAD}})], {}, cwd)
+    result = sg.guard_args(gateway_env(), ["--settings", json.dumps({"env": {"ANTHROPIC_API_KEY": BAD}})], {}, cwd, GATEWAY)
     assert args_of(result) == {"env": {"ANTHROPIC_API_KEY": ""}}
 
 
 def test_management_commands_get_nothing(isolated_env, cwd, managed):
     write(managed / "managed-settings.json", {"env": {"ANTHROPIC_API_KEY": BAD}})
     for args in (["auth", "login"], ["--version"], ["mcp", "list"]):
-        assert sg.guard_args(gateway_env(), args, {}, cwd) == []
+        assert sg.guard_args(gateway_env(), args, {}, cwd, GATEWAY) == []
 
 
 def test_aws_route_variables(isolated_env, cwd):
     user_settings(isolated_env, {"env": {"AWS_PROFILE": "other", "AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKFAKE"}})
     aws = {"HOME": os.environ["HOME"], "CLAUDE_CODE_USE_BEDROCK": "1", "AWS_REGION": "us-east-1", "AWS_PROFILE": "work"}
-    assert args_of(sg.guard_args(aws, [], {}, cwd)) == {
+    assert args_of(sg.guard_args(aws, [], {}, cwd, routes.get("bedrock"))) == {
         "env": {"AWS_PROFILE": "work", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": ""}}
     # for a first-party route, AWS variables in settings are none of our business
-    assert sg.guard_args(gateway_env(), [], {}, cwd) == []
+    assert sg.guard_args(gateway_env(), [], {}, cwd, GATEWAY) == []
 
 
 def test_settings_sources_parsing():
@@ -211,8 +212,8 @@ def test_parse_reports_line_and_column():
 
 def test_warm_path_stays_light(isolated_env, cwd):
     user_settings(isolated_env, {"env": {"ANTHROPIC_API_KEY": BAD}})
-    code = ("import sys, json; from claude_failover import settings_guard as g; "
-            f"r = g.guard_args({{'HOME': {os.environ['HOME']!r}}}, ['-p', 'hi'], {{}}, {cwd!r}); "
+    code = ("import sys, json; from claude_failover import routes, settings_guard as g; "
+            f"r = g.guard_args({{'HOME': {os.environ['HOME']!r}}}, ['-p', 'hi'], {{}}, {cwd!r}, routes.get('gateway')); "
             "heavy = [m for m in ('httpx', 'keyring', 'tenacity', 'click') if m in sys.modules]; "
             "print(json.dumps([r, heavy]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

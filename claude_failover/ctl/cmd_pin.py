@@ -11,14 +11,13 @@ from claude_failover.ctl.common import load_config
 
 def parse_duration(text: str) -> float:
     """"2h", "90m", "30s", "1h30m" or plain seconds, the way the config file reads durations."""
-    from claude_failover import config
+    from claude_failover.config.durations import DurationError, parse_duration as parse
     from claude_failover.errors import UsageError
 
-    class _Usage:
-        def fail(self, message, *args, **kwargs):
-            raise UsageError(f"--for: {message.replace(repr('for'), 'the duration')}")
-
-    return config._duration(text, _Usage(), "for")
+    try:
+        return parse(text)
+    except DurationError as exc:
+        raise UsageError(f"--for: {exc}") from None
 
 
 @click.command("pin")

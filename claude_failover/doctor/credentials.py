@@ -17,13 +17,13 @@ LOGIN = "claude auth login"
 
 
 def stores(ctx: Context) -> dict[str, list[str]]:
-    """Credential dirs to check -> subscription profiles using them (claude's default dir always)."""
+    """Credential dirs to check -> profiles whose route runs on that Claude Code login (claude's
+    default dir always)."""
     found: dict[str, list[str]] = {claude_state.config_dir(ctx.environ): []}
     for profile in ctx.profiles():
-        if profile.type != "subscription":
-            continue
-        directory = claude_state.config_dir(ctx.environ, profile.options.get("config_dir"))
-        found.setdefault(directory, []).append(profile.name)
+        directory = profile.route.claude_login_dir(profile, ctx.environ)
+        if directory is not None:
+            found.setdefault(directory, []).append(profile.name)
     return found
 
 
@@ -56,7 +56,7 @@ def check_login_store(ctx: Context) -> list[Finding]:
                                     fix=f"check the owner and permissions of {state.location}", path=state.location))
         elif state.status == claude_state.CORRUPT:
             path = state.location
-            repair = (lambda p=path: f"moved to {claude_state.backup_aside(p, ctx.now)}; now run `{login}`") \
+            repair = (lambda p=path, cmd=login: f"moved to {claude_state.backup_aside(p, ctx.now)}; now run `{cmd}`") \
                 if os.path.isfile(path) else None
             findings.append(Finding("login-corrupt", bad, f"{path}: {state.detail}{who}",
                                     why="a damaged store keeps failing with \"Invalid bearer token\" even after a "

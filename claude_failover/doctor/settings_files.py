@@ -149,7 +149,7 @@ def check_route_conflicts(ctx: Context) -> list[Finding]:
     for profile in ctx.profiles():
         secret = PLACEHOLDER if profile.secret_sources else None
         child = environment.build(profile, secret, ctx.environ, preferred=None)
-        plan = settings_guard.plan(child.env, [], ctx.environ, ctx.cwd, platform=ctx.platform)
+        plan = settings_guard.plan(child.env, [], ctx.environ, ctx.cwd, profile.route, platform=ctx.platform)
         for override in plan.refusals:
             findings.append(Finding("route-settings-conflict", ERROR,
                                     f"profile {profile.name!r}: {settings_guard.explain(override)}",

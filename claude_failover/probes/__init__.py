@@ -1,12 +1,16 @@
-"""Health probes: one module per route type behind one small interface.
+"""The probe engine: every route's health checked in parallel under one deadline.
 
-    probe(profile, secret, ctx) -> Verdict | None     (None: no live probe possible here)
+Each route type owns its checks (:mod:`claude_failover.routes`): ``local_check`` from local state,
+then ``probe(profile, secret, ctx) -> Verdict | None`` for what it can learn live inside the
+deadline of ``ctx`` (None: nothing, the local verdict stands). This package is only the engine:
+:func:`run` (parallel threads, one deadline, a black-holed endpoint abandoned, never waited for),
+:class:`ProbeContext` (deadline, cache snapshot, the status page fetched once per run),
+:mod:`.http` (the one HTTP request, retried) and :func:`worst` (combining verdicts); answers are
+classified by :mod:`claude_failover.classify`.
 
-Every probe starts from local state (the secret resolves, :meth:`RouteType.local_check`); the
-route module then adds what it can learn live, inside the one deadline of ``ctx``. Subscription
-and setup-token routes never send their token: their live signal is the status page.
-:func:`run` probes many routes in parallel threads and returns when the answer is known or the
-deadline passes — a black-holed endpoint is abandoned, never waited for.
+A probe that raises is our bug, never the route's failure: the route keeps its local verdict
+(as a route we cannot probe does), the verdict's detail says the probe failed inside
+claude-failover, and ``CLAUDE_FAILOVER_DEBUG=1`` prints the traceback.
 
 Nothing here is imported on the launcher's warm path; httpx is imported by :mod:`.http` only
 when a request is actually made.
@@ -14,18 +18,14 @@ when a request is actually made.
 
 from __future__ import annotations
 
-import importlib
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from claude_failover.log import debug_traceback
 from claude_failover.verdict import DEGRADED, HEALTHY, UNHEALTHY, Verdict, healthy, unhealthy
 
-_MODULES = {
-    "subscription": "subscription", "oauth-token": "oauth_token", "api-key": "api_key", "gateway": "gateway",
-    "bedrock": "bedrock", "mantle": "mantle", "vertex": "vertex", "foundry": "foundry",
-}
 _RANK = {HEALTHY: 0, DEGRADED: 1, UNHEALTHY: 2}
 _KEYRING_LOCK = threading.Lock()  # one keyring conversation at a time
 PAGE_MARGIN = 0.1  # seconds before the deadline when a status page stops being awaited
@@ -89,10 +89,6 @@ def cached_page(data: dict, url: str, ttl: float, now: float | None = None) -> V
     return verdict
 
 
-def module(type_name: str):
-    return importlib.import_module(f"{__name__}.{_MODULES[type_name]}")
-
-
 def worst(*verdicts: Verdict | None) -> Verdict | None:
     """The worst of the given verdicts (the later one on a tie: it is the live one)."""
     best = None
@@ -100,6 +96,12 @@ def worst(*verdicts: Verdict | None) -> Verdict | None:
         if verdict is not None and (best is None or _RANK[verdict.state] >= _RANK[best.state]):
             best = verdict
     return best
+
+
+def internal_detail(what: str, exc: BaseException) -> str:
+    """The verdict detail of a check that raised inside claude-failover (our bug)."""
+    return (f"not verified: {what} failed inside claude-failover ({type(exc).__name__}); "
+            "CLAUDE_FAILOVER_DEBUG=1 shows the traceback")
 
 
 def check(profile, ctx: ProbeContext):
@@ -115,11 +117,15 @@ def check(profile, ctx: ProbeContext):
     if local is not None and not local.usable:
         return local, found
     live = None
+    what = "local checks only" if profile.probe else "not probed (probe = false)"
     if profile.probe:
-        live = module(profile.type).probe(profile, found.value if found else None, ctx)
+        try:
+            live = profile.route.probe(profile, found.value if found else None, ctx)
+        except Exception as exc:  # our bug, not the route's failure: the local verdict stands
+            debug_traceback(f"the live probe of profile {profile.name!r} ({profile.type}) raised")
+            what = internal_detail("the live probe", exc)
     verdict = worst(local, live)
     if verdict is None:
-        what = "local checks only" if profile.probe else "not probed (probe = false)"
         verdict = healthy(source="local", detail=what)
     if verdict.latency_ms is None:
         verdict.latency_ms = round((time.monotonic() - start) * 1000, 1)
@@ -144,8 +150,9 @@ def run(cfg, profiles, environ: dict[str, str], data: dict | None = None, timeou
     def work(profile):
         try:
             outcome = check(profile, ctx)
-        except Exception as exc:  # a bug in one probe must not break the launch
-            outcome = (unhealthy("unknown", f"probe failed ({type(exc).__name__})"), None)
+        except Exception as exc:  # our bug (local check, secret lookup): never a route failure
+            debug_traceback(f"checking profile {profile.name!r} ({profile.type}) raised")
+            outcome = (healthy(source="local", detail=internal_detail("the check", exc)), None)
         with done:
             results[profile.name] = outcome
             done.notify_all()

@@ -15,6 +15,7 @@ from claude_failover.classify import classify, is_transient
 from claude_failover.verdict import Verdict, unhealthy
 
 ANTHROPIC_VERSION = "2023-06-01"
+ANTHROPIC_API = "https://api.anthropic.com"
 USER_AGENT = f"claude-failover/{__version__} (health probe)"
 BODY_LIMIT = 256 * 1024  # bytes of an answer we read (a huge body is cut, not loaded)
 _client = None
@@ -90,6 +91,11 @@ def get(url: str, headers: dict[str, str], ctx, attempts: int = 3) -> Verdict:
         before=lambda state: time.sleep(min(0.1, max(0.0, ctx.remaining() - 0.2))) if state.attempt_number == 1 else None,
     )
     return retrying(once)
+
+
+def api_url(base: str | None, path: str) -> str:
+    """``path`` under ``base`` (the Anthropic API when None)."""
+    return (base or ANTHROPIC_API).rstrip("/") + (path if path.startswith("/") else "/" + path)
 
 
 def anthropic_headers(**extra: str) -> dict[str, str]:

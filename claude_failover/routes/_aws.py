@@ -1,4 +1,9 @@
-"""What Bedrock and Mantle share: region, AWS profile, an optional Bedrock API key."""
+"""What Bedrock and Mantle share: region, AWS profile, an optional Bedrock API key, the local check
+for AWS credentials, the variables a settings file must not change, the doctor's region check.
+
+Our client does not sign requests (SigV4 would need botocore): only a route with a Bedrock API
+key (or ``skip_auth``) can be probed live; each subclass owns its request.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import os
 
 from claude_failover.credvars import AWS_STATIC_CREDENTIAL_VARS
 from claude_failover.routes.base import BOOL, STR, Key, RouteType, flag
+
+AWS_REGION = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$"
 
 AWS_KEYS = {
     "region": Key(STR, "AWS_REGION", required=True),
@@ -38,6 +45,18 @@ class AwsRoute(RouteType):
     def also_remove(self, profile):
         return AWS_STATIC_CREDENTIAL_VARS if profile.options.get("aws_profile") else ()
 
+    def settings_owned(self, name, child_env):
+        """The region and AWS profile the launch has; static AWS keys when a profile is pinned."""
+        if name in ("AWS_REGION", "AWS_PROFILE"):
+            return bool(child_env.get(name))
+        if name in AWS_STATIC_CREDENTIAL_VARS:
+            return bool(child_env.get("AWS_PROFILE"))
+        return False
+
+    def can_probe(self, profile):
+        """Only with a Bedrock API key or skip_auth: plain AWS credentials need SigV4."""
+        return bool(profile.secret_sources or profile.options.get("skip_auth"))
+
     def summary(self, profile):
         how = f"AWS profile {profile.options['aws_profile']}" if profile.options.get("aws_profile") else "AWS credential chain"
         if profile.secret_sources:
@@ -68,6 +87,25 @@ class AwsRoute(RouteType):
             return None
         return Verdict("degraded", "misconfigured", "no AWS credentials found locally (instance role?)",
                        source="local")
+
+
+    def doctor_findings(self, profile):
+        import re
+
+        from claude_failover.doctor.finding import ERROR, Finding
+
+        region = str(profile.options.get("region") or "")
+        if region and not re.match(AWS_REGION, region):
+            return [Finding("aws-region", ERROR, f"profile {profile.name!r}: {region!r} is not an AWS region name",
+                            why="claude would call a host that does not exist",
+                            fix=f'region = "us-east-1" (for example) in [profiles.{profile.name}]')]
+        return []
+
+    def local_fix(self, profile):
+        if profile.options.get("aws_profile"):
+            return f"aws configure --profile {profile.options['aws_profile']}   (or: aws configure sso)"
+        return (f'set aws_profile = "..." in [profiles.{profile.name}], or store a Bedrock API key: '
+                f"claude-failover-ctl keys set {profile.name}")
 
 
 def aws_files(environ) -> list[str]:

@@ -1,4 +1,7 @@
-"""`api-key`: an Anthropic Console API key, sent by claude as ``x-api-key``."""
+"""`api-key`: an Anthropic Console API key, sent by claude as ``x-api-key``.
+
+Probe: GET /v1/models?limit=1 with the key — validates it, spends no tokens.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,15 @@ class ApiKey(RouteType):
 
     def summary(self, profile):
         return f"API key at {profile.options.get('base_url') or 'https://api.anthropic.com'}"
+
+    def can_probe(self, profile):
+        return True
+
+    def probe(self, profile, secret, ctx):
+        from claude_failover.probes import http
+
+        return http.get(http.api_url(profile.options.get("base_url"), "/v1/models?limit=1"),
+                        http.anthropic_headers(**{"x-api-key": secret or ""}), ctx)
 
 
 ROUTE = ApiKey()

@@ -2,6 +2,9 @@
 
 An API key (``ANTHROPIC_FOUNDRY_API_KEY``, sent as x-api-key) when the profile names a
 secret source; otherwise claude uses Microsoft Entra ID credentials from the environment.
+
+Probe: with an API key, GET {base}/v1/models?limit=1 with x-api-key. An endpoint without a model
+list (404) leaves the key unverified: the local verdict stands. Entra ID: local checks only.
 """
 
 from __future__ import annotations
@@ -52,6 +55,27 @@ class Foundry(RouteType):
             return None
         return Verdict("degraded", "misconfigured", "no Azure credentials found locally (run `az login`)",
                        source="local")
+
+    def can_probe(self, profile):
+        return bool(profile.secret_sources)
+
+    def probe(self, profile, secret, ctx):
+        from claude_failover.probes import http
+        from claude_failover.verdict import healthy
+
+        if not secret:
+            return None
+        options = profile.options
+        base = options.get("base_url") or f"https://{options['resource']}.services.ai.azure.com/anthropic"
+        verdict = http.get(base.rstrip("/") + "/v1/models?limit=1", http.anthropic_headers(**{"x-api-key": secret}),
+                           ctx)
+        if verdict.status == 404:
+            return healthy(source="local", detail="key not verified (no model list at this endpoint)",
+                           latency_ms=verdict.latency_ms)
+        return verdict
+
+    def local_fix(self, profile):
+        return f"claude-failover-ctl keys set {profile.name}   (or sign in with `az login`)"
 
     def summary(self, profile):
         return f"Foundry {profile.options.get('resource') or profile.options.get('base_url')}"

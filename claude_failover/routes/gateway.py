@@ -3,13 +3,23 @@
 ``auth = "bearer"`` (default) sends the secret as ``ANTHROPIC_AUTH_TOKEN`` (Authorization:
 Bearer); ``auth = "x-api-key"`` as ``ANTHROPIC_API_KEY``; ``auth = "none"`` sends none.
 ``headers`` become ``ANTHROPIC_CUSTOM_HEADERS`` (not for secrets: they sit in the file).
+Probe: the models request with the same auth mode and headers, at ``probe_path``.
 """
 
 from __future__ import annotations
 
 from claude_failover.routes.base import STR, Key, RouteType
 
-AUTH_MODES = ("bearer", "x-api-key", "none")
+# auth mode -> (claude's variable for the secret, the request header our probe sends, its value)
+AUTH_MODES: dict[str, tuple[str, str, str] | None] = {
+    "bearer": ("ANTHROPIC_AUTH_TOKEN", "authorization", "Bearer {}"),
+    "x-api-key": ("ANTHROPIC_API_KEY", "x-api-key", "{}"),
+    "none": None,
+}
+
+
+def _auth(profile):
+    return AUTH_MODES.get(profile.options.get("auth", "bearer"))
 
 
 class Gateway(RouteType):
@@ -34,16 +44,14 @@ class Gateway(RouteType):
                 problems.append(("headers", f"header {name!r} must be a string"))
         return problems
 
-    def needs_secret(self, profile) -> bool:
-        return profile.options.get("auth", "bearer") != "none"
+    def needs_secret(self, options) -> bool:
+        return options.get("auth", "bearer") != "none"
 
     def child_env(self, profile, secret):
         env = {"ANTHROPIC_BASE_URL": profile.options["base_url"]}
-        auth = profile.options.get("auth", "bearer")
-        if secret and auth == "bearer":
-            env["ANTHROPIC_AUTH_TOKEN"] = secret
-        elif secret and auth == "x-api-key":
-            env["ANTHROPIC_API_KEY"] = secret
+        auth = _auth(profile)
+        if secret and auth:
+            env[auth[0]] = secret
         headers = profile.options.get("headers")
         if headers:
             env["ANTHROPIC_CUSTOM_HEADERS"] = "\n".join(f"{k}: {v}" for k, v in headers.items())
@@ -51,6 +59,20 @@ class Gateway(RouteType):
 
     def summary(self, profile):
         return f"gateway {profile.options.get('base_url')}"
+
+    def can_probe(self, profile):
+        return True
+
+    def probe(self, profile, secret, ctx):
+        from claude_failover.probes import http
+
+        options = profile.options
+        headers = http.anthropic_headers(**{k.lower(): v for k, v in (options.get("headers") or {}).items()})
+        auth = _auth(profile)
+        if secret and auth:
+            headers[auth[1]] = auth[2].format(secret)
+        return http.get(http.api_url(options["base_url"], options.get("probe_path") or "/v1/models?limit=1"),
+                        headers, ctx)
 
 
 ROUTE = Gateway()

@@ -2,7 +2,9 @@
 
 Nothing goes into the environment but, optionally, ``CLAUDE_CONFIG_DIR`` (another account's
 directory) and a ``base_url`` (a proxy or test server). The OAuth token itself is never read
-into our process for sending: only claude uses it.
+into our process for sending: only claude uses it. Its live signal is the public status page;
+failures claude runs report reach the cache through `ctl report`. The doctor checks the login store
+itself in detail (doctor/credentials.py, through :meth:`claude_login_dir`).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class Subscription(RouteType):
         from claude_failover import claude_state
         from claude_failover.verdict import healthy, unhealthy
 
-        directory = claude_state.config_dir(environ, profile.options.get("config_dir"))
+        directory = self.claude_login_dir(profile, environ)
         login = claude_state.read_login(directory, environ)
         fix = "run `claude auth login`"
         if login.status in claude_state.USABLE:
@@ -53,11 +55,19 @@ class Subscription(RouteType):
             return unhealthy("misconfigured", f"login store unreadable ({login.detail})", source="local")
         return unhealthy("expired", f"expired OAuth login ({login.detail}): {fix}", source="local")
 
-    def login_stamp(self, profile, environ) -> float | None:
+    def probe(self, profile, secret, ctx):
+        return ctx.status_page(profile.status_url or ctx.cfg.status_url)
+
+    def claude_login_dir(self, profile, environ):
+        from claude_failover import claude_state
+
+        return claude_state.config_dir(environ, profile.options.get("config_dir"))
+
+    def login_stamp(self, profile, environ):
         """mtime of the credentials file: a newer one means the user logged in again."""
         from claude_failover import claude_state
 
-        directory = claude_state.config_dir(environ, profile.options.get("config_dir"))
+        directory = self.claude_login_dir(profile, environ)
         try:
             return os.stat(claude_state.credentials_path(directory)).st_mtime
         except OSError:

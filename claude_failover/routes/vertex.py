@@ -1,10 +1,18 @@
-"""`vertex`: Claude on Google Vertex AI (CLAUDE_CODE_USE_VERTEX=1), Google ADC credentials."""
+"""`vertex`: Claude on Google Vertex AI (CLAUDE_CODE_USE_VERTEX=1), Google ADC credentials.
+
+Local checks only (project, region, a Google credential file): a live probe would need
+google-auth to mint an access token.
+"""
 
 from __future__ import annotations
 
 import os
 
 from claude_failover.routes.base import BOOL, STR, Key, RouteType, flag
+
+VERTEX_VARS = ("CLOUD_ML_REGION", "GOOGLE_APPLICATION_CREDENTIALS")
+VERTEX_REGION = r"^(global|[a-z]+-[a-z]+\d+)$"
+GCP_PROJECT = r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$"
 
 
 class Vertex(RouteType):
@@ -54,6 +62,31 @@ class Vertex(RouteType):
             return None
         return Verdict("degraded", "misconfigured", "no Google credentials found locally "
                        "(run `gcloud auth application-default login`, or a metadata server?)", source="local")
+
+    def settings_owned(self, name, child_env):
+        """Its region and credentials file, when the launch has them."""
+        return name in VERTEX_VARS and bool(child_env.get(name))
+
+    def doctor_findings(self, profile):
+        import re
+
+        from claude_failover.doctor.finding import ERROR, Finding
+
+        findings = []
+        region = str(profile.options.get("region") or "")
+        if region and not re.match(VERTEX_REGION, region):
+            findings.append(Finding("vertex-region", ERROR, f"profile {profile.name!r}: {region!r} is not a "
+                                    "Vertex region", fix=f'region = "us-east5" or "global" in [profiles.{profile.name}]'))
+        project = str(profile.options.get("project_id") or "")
+        if project and not re.match(GCP_PROJECT, project):
+            findings.append(Finding("vertex-project", ERROR, f"profile {profile.name!r}: project_id {project!r} "
+                                    "is not a Google Cloud project id",
+                                    why="Vertex answers 403/404 for an unknown project",
+                                    fix="gcloud projects list   (use the PROJECT_ID column)"))
+        return findings
+
+    def local_fix(self, profile):
+        return "gcloud auth application-default login   (or set credentials_file)"
 
     def summary(self, profile):
         return f"Vertex project {profile.options.get('project_id')} in {profile.options.get('region')}"
