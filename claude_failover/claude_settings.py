@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import sys
 
-from claude_failover.credvars import AWS_STATIC_CREDENTIAL_VARS, CREDENTIAL_VARS
+from claude_failover.credvars import CREDENTIAL_VARS
 from claude_failover.record import factory, record
 
 TYPE_CHECKING = False
@@ -40,10 +40,10 @@ SCOPE_TITLES = {
 }
 # the values of claude's --setting-sources
 SOURCE_NAMES = {USER: "user", PROJECT: "project", LOCAL: "local"}
-# What can change a route (see settings_guard.owned): a file that names none of these is not parsed
-# on the launch path (a harmless `env` block — telemetry flags — costs no JSON import).
-_GUARDED = CREDENTIAL_VARS + AWS_STATIC_CREDENTIAL_VARS + (
-    "CLAUDE_CONFIG_DIR", "AWS_REGION", "AWS_PROFILE", "CLOUD_ML_REGION", "GOOGLE_APPLICATION_CREDENTIALS")
+# What can change any route (see settings_guard.owned): a file that names none of these, nor one of
+# the launched route's own variables (RouteType.settings_vars, passed as ``also``), is not parsed on
+# the launch path (a harmless `env` block — telemetry flags — costs no JSON import).
+_GUARDED = CREDENTIAL_VARS + ("CLAUDE_CONFIG_DIR",)
 _INTERESTING = (b'"apiKeyHelper"',) + tuple(f'"{name}"'.encode() for name in _GUARDED)
 MAX_BYTES = 32 * 1024 * 1024
 
@@ -206,7 +206,7 @@ def parse(raw: bytes | str, settings: SettingsFile) -> SettingsFile:
     return settings
 
 
-def _interesting(scope: str, raw: bytes) -> bool:
+def _interesting(scope: str, raw: bytes, also: tuple[str, ...] = ()) -> bool:
     """Could this file hold an ``env`` block or ``apiKeyHelper``? (A cheap look, no parse.)
 
     ``~/.claude.json`` is large and its MCP servers have ``env`` blocks of their own; claude writes
@@ -214,12 +214,12 @@ def _interesting(scope: str, raw: bytes) -> bool:
     """
     if scope == GLOBAL and raw.startswith(b'{\n  "') and b'\n  "env":' not in raw:
         return False
-    return any(marker in raw for marker in _INTERESTING)
+    return any(marker in raw for marker in _INTERESTING) or any(f'"{name}"'.encode() in raw for name in also)
 
 
-def load(scope: str, path: str, full: bool = False) -> SettingsFile:
-    """Read one settings file. With ``full`` False a file that mentions neither ``env`` nor
-    ``apiKeyHelper`` is not parsed (``skipped``): nothing in it can change a route."""
+def load(scope: str, path: str, full: bool = False, also: tuple[str, ...] = ()) -> SettingsFile:
+    """Read one settings file. With ``full`` False a file that names no guarded variable (nor one
+    of ``also``) and no ``apiKeyHelper`` is not parsed (``skipped``): nothing in it can change a route."""
     settings = SettingsFile(scope, path)
     try:
         with open(path, "rb") as handle:
@@ -235,7 +235,7 @@ def load(scope: str, path: str, full: bool = False) -> SettingsFile:
         settings.exists = True
         settings.error = f"cannot read: {exc.strerror or exc}"
         return settings
-    if not full and not _interesting(scope, raw):
+    if not full and not _interesting(scope, raw, also):
         settings.skipped = True
         return settings
     return parse(raw, settings)
@@ -253,12 +253,14 @@ def inline(value: str, cwd: str, full: bool = True) -> SettingsFile:
 
 
 def discover(environ: dict[str, str], cwd: str, sources: frozenset[str] | None = None,
-             flag: str | None = None, full: bool = False, platform: str | None = None) -> list[SettingsFile]:
+             flag: str | None = None, full: bool = False, platform: str | None = None,
+             also: tuple[str, ...] = ()) -> list[SettingsFile]:
     """Every settings file claude would read, highest precedence first (missing ones excluded
-    unless ``full``). ``flag`` is the value of the command line's ``--settings``."""
+    unless ``full``). ``flag`` is the value of the command line's ``--settings``; ``also``: more
+    variable names that make a file worth parsing (the launched route's own)."""
     result: list[SettingsFile] = []
     for scope, path in candidates(environ, cwd, sources, platform):
-        item = load(scope, path, full=full)
+        item = load(scope, path, full=full, also=also)
         if item.exists or full:
             result.append(item)
     if flag is not None:

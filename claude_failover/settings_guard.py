@@ -103,7 +103,7 @@ def plan(child_env: dict[str, str], claude_args: list[str], environ: dict[str, s
          route: RouteType, platform: str | None = None) -> Plan:
     """What must be overridden for ``child_env``'s route to win (never raises)."""
     sources, flag, index = cs.settings_sources(claude_args)
-    files = cs.discover(child_env, cwd, sources, flag, platform=platform)
+    files = cs.discover(child_env, cwd, sources, flag, platform=platform, also=route.settings_vars)
     result = Plan(flag_index=index)
     if flag is not None:
         result.flag = next((f for f in files if f.scope == cs.FLAG), None)

@@ -4,6 +4,7 @@ route type added from one module, a probe that raises (our bug), and the package
 from __future__ import annotations
 
 import ast
+import json
 import os
 import shutil
 import site
@@ -121,6 +122,7 @@ class EchoGate(RouteType):
     name = "echo-gate"
     title = "echo gate"
     keys = {"url": Key(STR, "where it goes", required=True), "zone": Key(STR, "a zone name")}
+    settings_vars = ("ECHO_GATE_ZONE",)
 
     def check(self, options):
         zone = options.get("zone", "")
@@ -185,13 +187,21 @@ def test_a_route_type_added_as_one_module_is_picked_up_everywhere(isolated_env, 
     bad = with_throwaway("--failover-dry-run", check=False)
     assert bad.returncode == 78 and "'echo-gate'" in bad.stderr            # listed among the types
 
-    # a launch: dry run, then a real one (claude = env, which prints the environment it got)
-    write_config(config, f'claude = "{shutil.which("env")}"\n[profiles.e]\ntype = "echo-gate"\n'
+    # a launch: dry run, then a real one (a stand-in claude prints its arguments and environment);
+    # a user settings file setting the route's own variable is overridden on claude's command line
+    fake_claude = isolated_env.home / "fake-claude"
+    fake_claude.write_text('#!/bin/sh\nprintf "ARG=%s\\n" "$@"\nenv\n')
+    fake_claude.chmod(0o755)
+    isolated_env.claude_dir.mkdir(exist_ok=True)
+    (isolated_env.claude_dir / "settings.json").write_text(json.dumps({"env": {"ECHO_GATE_ZONE": "us"}}))
+    write_config(config, f'claude = "{fake_claude}"\n[profiles.e]\ntype = "echo-gate"\n'
                          'url = "http://127.0.0.1:9"\nzone = "eu"\n')
     dry = with_throwaway("--failover-dry-run").stdout
     assert "e (echo-gate) — echo gate at http://127.0.0.1:9" in dry and "ECHO_GATE_ZONE" in dry
     real = with_throwaway().stdout.splitlines()
     assert "ECHO_GATE_ZONE=eu" in real and "ANTHROPIC_BASE_URL=http://127.0.0.1:9" in real
+    settings = json.loads(real[real.index("ARG=--settings") + 1].removeprefix("ARG="))
+    assert settings == {"env": {"ECHO_GATE_ZONE": "eu"}}
 
     # ctl probe runs its probe, ctl status shows it, ctl doctor asks it
     assert "the echo gate answered" in with_throwaway("probe", module=None).stdout
@@ -256,3 +266,16 @@ def test_no_import_cycle_in_the_package():
         if name not in state:
             walk(name, [name])
     assert cycles == []
+
+
+def test_a_settings_file_naming_only_a_routes_own_variable_is_guarded(isolated_env, tmp_path):
+    """The launch path parses a settings file only when it names a guarded variable: the route's own
+    (RouteType.settings_vars) count, though no list outside the route module names them."""
+    from claude_failover import settings_guard
+
+    isolated_env.claude_dir.mkdir(exist_ok=True)
+    (isolated_env.claude_dir / "settings.json").write_text(json.dumps({"env": {"CLOUD_ML_REGION": "europe-west1"}}))
+    env = {"HOME": str(isolated_env.home), "CLAUDE_CODE_USE_VERTEX": "1", "CLOUD_ML_REGION": "us-east5"}
+    args = settings_guard.guard_args(env, [], {}, str(tmp_path), routes.get("vertex"))
+    assert json.loads(args[1]) == {"env": {"CLOUD_ML_REGION": "us-east5"}}
+    assert settings_guard.guard_args(env, [], {}, str(tmp_path), routes.get("api-key")) == []

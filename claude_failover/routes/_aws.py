@@ -26,6 +26,7 @@ class AwsRoute(RouteType):
     keys = AWS_KEYS
     secret = "optional"  # a Bedrock API key, when the profile names a source
     secret_var = "AWS_BEARER_TOKEN_BEDROCK"
+    settings_vars = ("AWS_REGION", "AWS_PROFILE", *AWS_STATIC_CREDENTIAL_VARS)
     switch_var = ""
     base_url_var = ""
     skip_var = ""

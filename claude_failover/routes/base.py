@@ -5,8 +5,8 @@ everything about it:
 
 - config: ``keys`` it accepts, :meth:`check` (semantics beyond names and types), whether it takes a
   secret (``secret``, :meth:`needs_secret`) and where the secret goes (``secret_var``);
-- environment: :meth:`child_env` (the variables it sets), :meth:`also_remove`, :meth:`settings_owned`
-  (variables a Claude Code settings file must not change for it), ``min_claude``;
+- environment: :meth:`child_env` (the variables it sets), :meth:`also_remove`, ``settings_vars`` and
+  :meth:`settings_owned` (variables a Claude Code settings file must not change for it), ``min_claude``;
 - health: :meth:`local_check` (no network), :meth:`probe` (live, inside the probe deadline),
   :meth:`can_probe` (whether our own client can verify it), :meth:`login_stamp` (re-login detection),
   :meth:`claude_login_dir` (the Claude Code login it runs on, if any);
@@ -41,6 +41,9 @@ class RouteType:
     # names a source (secret_env / secret_cmd / secret = "keyring"); "never": takes none.
     secret: str = "never"
     secret_var: str | None = None
+    # variables (beyond the credential/provider list) a Claude Code settings file could set to change
+    # this route: the settings guard overrides them (see settings_owned)
+    settings_vars: tuple[str, ...] = ()
     min_claude: tuple[int, ...] | None = None  # oldest claude version that supports the route
 
     # --- config -----------------------------------------------------------------------------
@@ -63,8 +66,9 @@ class RouteType:
 
     def settings_owned(self, name: str, child_env: dict[str, str]) -> bool:
         """Whether a settings file's value for ``name`` (not a credential variable: those are always
-        guarded) would change this route, given the launch environment ``child_env``."""
-        return False
+        guarded) would change this route, given the launch environment ``child_env``: by default one
+        of ``settings_vars`` that the launch has."""
+        return name in self.settings_vars and bool(child_env.get(name))
 
     def summary(self, profile: Profile) -> str:
         """One line describing where this route goes, without secrets."""

@@ -26,6 +26,7 @@ class Vertex(RouteType):
         "skip_auth": Key(BOOL, "skip Google auth (gateways and tests)"),
     }
     secret = "never"
+    settings_vars = VERTEX_VARS  # its region and credentials file, when the launch has them
 
     def child_env(self, profile, secret):
         options = profile.options
@@ -62,10 +63,6 @@ class Vertex(RouteType):
             return None
         return Verdict("degraded", "misconfigured", "no Google credentials found locally "
                        "(run `gcloud auth application-default login`, or a metadata server?)", source="local")
-
-    def settings_owned(self, name, child_env):
-        """Its region and credentials file, when the launch has them."""
-        return name in VERTEX_VARS and bool(child_env.get(name))
 
     def doctor_findings(self, profile):
         import re
