@@ -195,6 +195,22 @@ def test_login_corrupt_is_fixable(isolated_env, work):
     assert "claude auth login" in done.fixed
 
 
+def test_each_corrupt_store_fix_names_its_own_login(isolated_env, work, tmp_path):
+    """The fix closure binds the login command of its own store, not the loop's last one."""
+    other = tmp_path / "other-account"
+    config(isolated_env, f'[profiles.me]\ntype = "subscription"\n[profiles.other]\ntype = "subscription"\n'
+                         f'config_dir = "{other}"\n')
+    write(isolated_env.claude_dir / ".credentials.json", '{"claudeAiOauth": {', 0o600)
+    write(other / ".credentials.json", '{"claudeAiOauth": {', 0o600)
+    corrupt = [f for f in credentials.check_login_store(ctx_for(isolated_env, work)) if f.id == "login-corrupt"]
+    assert len(corrupt) == 2
+    by_path = {f.path: f for f in corrupt}
+    default_fix = by_path[str(isolated_env.claude_dir / ".credentials.json")].repair()
+    other_fix = by_path[str(other / ".credentials.json")].repair()
+    assert default_fix.endswith("now run `claude auth login`")
+    assert other_fix.endswith(f"now run `CLAUDE_CONFIG_DIR={other} claude auth login`")
+
+
 @pytest.mark.parametrize("oauth,status", [
     ({"expiresAt": 1000, "refreshToken": None}, "login-expired-no-refresh"),
     ({"expiresAt": 1000, "refreshTokenExpiresAt": 2000}, "login-refresh-expired"),
