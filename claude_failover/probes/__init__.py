@@ -72,7 +72,8 @@ class ProbeContext:
             answer = http.fetch(url, {"accept": "application/json"}, self, margin=PAGE_MARGIN)
             if isinstance(answer, tuple) and answer[0] == 200:
                 verdict = statuspage.parse(answer[1], latency_ms=answer[2])
-        except Exception:  # a status page never breaks a probe
+        except Exception:  # our bug (statuspage.parse): a status page never breaks a probe
+            debug_traceback(f"reading the status page {url}")
             verdict = None
         finally:
             with self._lock:  # a new dict: a reader iterating the old one is never disturbed
