@@ -24,7 +24,7 @@ from claude_failover import cache
 from claude_failover.decide import Decision, forced_profile, no_route_error, resolve_secret
 from claude_failover.errors import NoRouteError, SecretError
 from claude_failover.record import record
-from claude_failover.verdict import SOFT_REASONS, Verdict, ago, unhealthy
+from claude_failover.verdict import INTERNAL, SOFT_REASONS, Verdict, ago, unhealthy
 
 FRESH, COOLING, STALE = "fresh", "cooling", "stale"
 FORCED_WHY = {"flag": "--failover-profile", "env": "$CLAUDE_FAILOVER_PROFILE",
@@ -298,6 +298,8 @@ def record_verdicts(cfg, verdicts: dict[str, Verdict], environ: dict[str, str] |
 
     def mutate(data: dict) -> None:
         for name, verdict in verdicts.items():
+            if verdict.reason == INTERNAL:  # our bug, not the route's failure: never recorded
+                continue
             profile = cfg.profiles[name]
             fingerprint = profile.fingerprint()
             cache.record(data, name, fingerprint, verdict, cfg.cooldown, cfg.max_cooldown,

@@ -22,9 +22,12 @@ REASONS = {
     "timeout": "timed out",
     "misconfigured": "misconfigured",
     "unknown": "unknown failure",
+    "internal": "error inside claude-failover",
 }
-# Failures that may only mean we are offline: not proof that the route is broken.
-SOFT_REASONS = frozenset({"unreachable", "timeout"})
+# A check that raised inside claude-failover: our bug, never the route's failure (not recorded).
+INTERNAL = "internal"
+# Failures that are not proof that the route is broken: we may be offline, or the fault is ours.
+SOFT_REASONS = frozenset({"unreachable", "timeout", INTERNAL})
 
 
 @record

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from claude_failover import probes, routes
+from claude_failover import cache, health, probes, routes
 from claude_failover.config.durations import DurationError, parse_duration
 from claude_failover.routes.base import RouteType
 from tests.conftest import REPO
@@ -101,9 +101,11 @@ def test_a_raising_probe_is_never_a_route_failure(isolated_env, monkeypatch, cap
     monkeypatch.setattr(type(routes.get("api-key")), "probe", boom)
     results, _ = probes.run(cfg, [cfg.profiles["k"]], dict(os.environ))
     verdict = results["k"][0]
-    assert verdict.usable and verdict.reason is None
+    assert verdict.reason == "internal" and not verdict.definite        # not proof the route is broken
     assert "inside claude-failover (TypeError)" in verdict.detail
     assert "a bug in our probe" not in capsys.readouterr().err          # quiet without the debug switch
+    assert health.probe_routes(cfg, ["k"])["k"].reason == "internal"
+    assert "k" not in cache.read().get("routes", {})                    # never recorded: no cooldown
 
     monkeypatch.setenv("CLAUDE_FAILOVER_DEBUG", "1")
     probes.run(cfg, [cfg.profiles["k"]], dict(os.environ))
@@ -279,3 +281,24 @@ def test_a_settings_file_naming_only_a_routes_own_variable_is_guarded(isolated_e
     args = settings_guard.guard_args(env, [], {}, str(tmp_path), routes.get("vertex"))
     assert json.loads(args[1]) == {"env": {"CLOUD_ML_REGION": "us-east5"}}
     assert settings_guard.guard_args(env, [], {}, str(tmp_path), routes.get("api-key")) == []
+
+
+def test_a_launch_prefers_a_verified_route_over_one_our_probe_crashed_on(isolated_env, fake_server, monkeypatch):
+    from tests.test_health_support import decide, three_keys
+
+    cfg = three_keys(isolated_env, fake_server, monkeypatch)
+    real = type(routes.get("api-key")).probe
+
+    def crash_on_a(self, profile, secret, ctx):
+        if profile.name == "a":
+            raise KeyError("a bug in our probe")
+        return real(self, profile, secret, ctx)
+
+    monkeypatch.setattr(type(routes.get("api-key")), "probe", crash_on_a)
+    assert decide(cfg).profile.name == "b"
+    assert "a" not in cache.read()["routes"] and "b" in cache.read()["routes"]
+    # every route crashed: not proof that any is broken, so the first is tried anyway (not exit 69)
+    monkeypatch.setattr(type(routes.get("api-key")), "probe", lambda *a: (_ for _ in ()).throw(KeyError("bug")))
+    cache.update(lambda data: data["routes"].clear())
+    decision = decide(cfg)
+    assert decision.profile.name == "a" and "anyway" in (decision.warning or "")

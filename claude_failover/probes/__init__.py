@@ -8,9 +8,11 @@ deadline of ``ctx`` (None: nothing, the local verdict stands). This package is o
 :mod:`.http` (the one HTTP request, retried) and :func:`worst` (combining verdicts); answers are
 classified by :mod:`claude_failover.classify`.
 
-A probe that raises is our bug, never the route's failure: the route keeps its local verdict
-(as a route we cannot probe does), the verdict's detail says the probe failed inside
-claude-failover, and ``CLAUDE_FAILOVER_DEBUG=1`` prints the traceback.
+A check that raises is our bug, never the route's failure: its verdict has reason ``internal``
+(unhealthy, so this launch prefers a route that was verified; "soft", so it is still tried when
+nothing else is usable, unless ``strict``), it is never recorded in the health cache (no cooldown:
+the next launch checks again), its detail says so, and ``CLAUDE_FAILOVER_DEBUG=1`` prints the
+traceback.
 
 Nothing here is imported on the launcher's warm path; httpx is imported by :mod:`.http` only
 when a request is actually made.
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from claude_failover.log import debug_traceback
-from claude_failover.verdict import DEGRADED, HEALTHY, UNHEALTHY, Verdict, healthy, unhealthy
+from claude_failover.verdict import DEGRADED, HEALTHY, INTERNAL, UNHEALTHY, Verdict, healthy, unhealthy
 
 _RANK = {HEALTHY: 0, DEGRADED: 1, UNHEALTHY: 2}
 _KEYRING_LOCK = threading.Lock()  # one keyring conversation at a time
@@ -99,10 +101,10 @@ def worst(*verdicts: Verdict | None) -> Verdict | None:
     return best
 
 
-def internal_detail(what: str, exc: BaseException) -> str:
-    """The verdict detail of a check that raised inside claude-failover (our bug)."""
-    return (f"not verified: {what} failed inside claude-failover ({type(exc).__name__}); "
-            "CLAUDE_FAILOVER_DEBUG=1 shows the traceback")
+def internal_verdict(what: str, exc: BaseException) -> Verdict:
+    """The verdict of a check that raised inside claude-failover (our bug): reason ``internal``."""
+    return unhealthy(INTERNAL, f"not verified: {what} failed inside claude-failover ({type(exc).__name__}); "
+                     "CLAUDE_FAILOVER_DEBUG=1 shows the traceback")
 
 
 def check(profile, ctx: ProbeContext):
@@ -118,15 +120,15 @@ def check(profile, ctx: ProbeContext):
     if local is not None and not local.usable:
         return local, found
     live = None
-    what = "local checks only" if profile.probe else "not probed (probe = false)"
     if profile.probe:
         try:
             live = profile.route.probe(profile, found.value if found else None, ctx)
-        except Exception as exc:  # our bug, not the route's failure: the local verdict stands
+        except Exception as exc:  # our bug, not the route's failure (see the module docstring)
             debug_traceback(f"the live probe of profile {profile.name!r} ({profile.type}) raised")
-            what = internal_detail("the live probe", exc)
+            live = internal_verdict("the live probe", exc)
     verdict = worst(local, live)
     if verdict is None:
+        what = "local checks only" if profile.probe else "not probed (probe = false)"
         verdict = healthy(source="local", detail=what)
     if verdict.latency_ms is None:
         verdict.latency_ms = round((time.monotonic() - start) * 1000, 1)
@@ -153,7 +155,7 @@ def run(cfg, profiles, environ: dict[str, str], data: dict | None = None, timeou
             outcome = check(profile, ctx)
         except Exception as exc:  # our bug (local check, secret lookup): never a route failure
             debug_traceback(f"checking profile {profile.name!r} ({profile.type}) raised")
-            outcome = (healthy(source="local", detail=internal_detail("the check", exc)), None)
+            outcome = (internal_verdict("the check", exc), None)
         with done:
             results[profile.name] = outcome
             done.notify_all()
