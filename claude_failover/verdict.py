@@ -22,9 +22,9 @@ REASONS = {
     "timeout": "timed out",
     "misconfigured": "misconfigured",
     "unknown": "unknown failure",
-    "internal": "error inside claude-failover",
 }
-# A check that raised inside claude-failover: our bug, never the route's failure (not recorded).
+# A check that raised inside claude-failover: our bug, never the route's failure (never recorded).
+# Not in REASONS: nothing outside our own probe engine may report it (`ctl report --reason`).
 INTERNAL = "internal"
 # Failures that are not proof that the route is broken: we may be offline, or the fault is ours.
 SOFT_REASONS = frozenset({"unreachable", "timeout", INTERNAL})
