@@ -24,6 +24,11 @@ PROBE_ARGS = ["probe", "--notify"]
 # The static copies assume a pipx/pip --user install.
 DEFAULT_SYSTEMD_CTL = "%h/.local/bin/claude-failover-ctl"
 DEFAULT_LAUNCHD_CTL = "/Users/YOU/.local/bin/claude-failover-ctl"
+# Units are not secret (the ctl path, the config path, PATH and the state dir; secrets are read at run
+# time from their source, never written here) and live in the service manager's shared directories:
+# 0644 like every unit, in a directory created with the usual 0755 and never chmod-ed (launchd even
+# refuses an agent whose plist is writable by others). Our private files stay 0600 in 0700 dirs.
+UNIT_MODE = 0o644
 
 
 def systemd_quote(arg: str) -> str:
@@ -170,7 +175,7 @@ def COMMAND(ctx, kind, directory, no_enable, to_stdout):
         return
     for name, text in files.items():
         target = os.path.join(directory, name)
-        paths.atomic_write(target, text, mode=0o644, private_dir=False)
+        paths.atomic_write(target, text, mode=UNIT_MODE, private_dir=False)
         click.echo(f"wrote {target}")
     click.echo(f"probe command: {shlex.join(argv)}")
     why = "--no-enable" if no_enable else _enable(kind, directory)
