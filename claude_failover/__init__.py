@@ -1,3 +1,3 @@
 """claude-failover: keep Claude Code working when one of its auth routes breaks."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -19,6 +19,7 @@ OPTIONS = {
     "--failover-supervise": False,
     "--failover-no-retry": False,
     "--failover-help": False,
+    "--failover-version": False,
 }
 
 

@@ -24,6 +24,7 @@ environment. Every argument except the options below goes to claude unchanged.
   --failover-supervise      run claude as a supervised child (default for -p/--print)
   --failover-no-retry       with supervision: do not retry a failed run on the next route
   --failover-help           this text
+  --failover-version        print claude-failover's version (claude --version prints claude's)
 
 Quiet the fallback notice with CLAUDE_FAILOVER_QUIET=1. Manage routes with claude-failover-ctl.
 Exit codes: 64 usage, 69 no usable route, 78 config error, 127 claude not found; otherwise claude's.
@@ -60,6 +61,11 @@ def run(argv: list[str]) -> int:
     split = argv_mod.split(argv)
     if split.get("help"):
         sys.stdout.write(HELP)
+        return 0
+    if split.get("version"):
+        from claude_failover import __version__
+
+        sys.stdout.write(f"claude-failover {__version__}\n")
         return 0
     environ = dict(os.environ)
     _guard_loop(environ)

@@ -38,8 +38,12 @@ PY="$REPO/.venv/bin/python"
 HARNESS_DEPS=(pytest hypothesis httpx keyring secretstorage click tenacity platformdirs)
 # reinstall only when pyproject.toml (or this script's install logic) changed; -e picks up code edits
 stamp=".venv/.claude-failover-test-stamp"
-want="$({ cat pyproject.toml 2>/dev/null || true; } | sha256sum | cut -c1-16)-v1"
-if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+want="$({ cat pyproject.toml 2>/dev/null || true; } | sha256sum | cut -c1-16)-v2"
+# (scripts/setup.sh installs non-editable into the same .venv: then reinstall editable, or the tests
+# would run the copy in site-packages instead of this checkout)
+editable() { "$PY" -I -c 'import sys, claude_failover; sys.exit(not claude_failover.__file__.startswith(sys.argv[1]))' \
+  "$REPO/" 2>/dev/null; }
+if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ] || ! editable; then
   "$PY" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
   if [ -f pyproject.toml ] && grep -Eq '^[[:space:]]*test[[:space:]]*=' pyproject.toml; then
     log "pip install -e '.[test]'"
@@ -55,8 +59,14 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
   # the harness itself needs these whatever the extra says (keyring fixture, fake server clients)
   "$PY" -c 'import pytest, hypothesis, httpx, keyring, secretstorage, jeepney' 2>/dev/null \
     || "$PY" -m pip install -q --disable-pip-version-check "${HARNESS_DEPS[@]}"
+  # the dependencies' wheels, for the packaging tests' offline pipx / uv installs (tests/test_packaging.py)
+  rm -rf .venv/wheelhouse
+  "$PY" -m pip download -q --disable-pip-version-check --only-binary=:all: -d .venv/wheelhouse \
+      click httpx keyring tenacity platformdirs setuptools wheel 2>.venv/pip-download.log \
+    || { cat .venv/pip-download.log >&2; log "FAILED: pip download into .venv/wheelhouse"; exit 1; }
   echo "$want" > "$stamp"
 fi
+export CLAUDE_FAILOVER_TEST_WHEELHOUSE="$REPO/.venv/wheelhouse"
 
 # --- 3. the pinned real claude ---------------------------------------------------------------------
 CLAUDE_DIR="$REPO/.cache/claude-code"

@@ -42,7 +42,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="claude-failover")
+@click.version_option(__version__, prog_name="claude-failover", message="%(prog)s %(version)s")
 @click.option("--config", "config_path", envvar="CLAUDE_FAILOVER_CONFIG", metavar="PATH",
               help="Config file (default: $CLAUDE_FAILOVER_CONFIG or the platform config dir).")
 @click.pass_context
