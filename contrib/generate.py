@@ -24,6 +24,7 @@ def expected() -> dict[str, str]:
         files[f"contrib/completions/bash/{command}"] = comp.script("bash", command)
         files[f"contrib/completions/zsh/_{command}"] = comp.script("zsh", command)
         files[f"contrib/completions/fish/{command}.fish"] = comp.script("fish", command)
+    files["contrib/completions/powershell/claude-failover.ps1"] = comp.script("powershell", None)
     argv = [units.DEFAULT_SYSTEMD_CTL, *units.PROBE_ARGS]
     files[f"systemd/{units.SERVICE}"] = units.render_service(" ".join(argv))
     files[f"systemd/{units.TIMER}"] = units.render_timer()

@@ -67,6 +67,22 @@ def test_installed_units_pass_systemd_analyze_verify(isolated_env, tmp_path):
     assert v.returncode == 0 and v.stdout + v.stderr == "", v.stderr
 
 
+def test_unit_modes_are_what_the_readme_says(isolated_env, tmp_path):
+    """Units hold no secret and live in the service manager's shared dir: 0644 in a 0755 dir, as documented."""
+    target = tmp_path / "fresh" / "units"
+    p = ctl(["install-units", "--kind", "systemd", "--no-enable", "--dir", str(target)])
+    assert p.returncode == 0, p.stderr
+    assert oct(target.stat().st_mode & 0o777) == "0o755"
+    for unit in target.iterdir():
+        assert oct(unit.stat().st_mode & 0o777) == "0o644"
+        assert [line.split("=")[1] for line in unit.read_text().splitlines() if line.startswith("Environment=")] \
+            in ([], ["CLAUDE_FAILOVER_STATE_DIR", "PATH"])
+    readme = " ".join((REPO / "README.md").read_text().split())
+    assert "Files we create are 0600 in 0700 directories" not in readme
+    assert "the units `install-units` writes (0644 in `~/.config/systemd/user` or `~/Library/LaunchAgents`" in readme
+    assert "units are not secret" in readme
+
+
 def test_repository_units_pass_systemd_analyze_verify(tmp_path):
     home = tmp_path / "home"
     fake_ctl = home / ".local" / "bin" / "claude-failover-ctl"  # the pipx path the static unit assumes
@@ -166,15 +182,6 @@ def test_zsh_files_parse(path):
 def test_fish_files_parse(path):
     p = run([need("fish"), "--no-execute", str(path)])
     assert p.returncode == 0, p.stderr
-
-
-def test_powershell_snippet_parses():
-    pwsh = shutil.which("pwsh")
-    if pwsh is None:
-        pytest.skip("pwsh (PowerShell) is not installed and not in Debian's archive: no syntax check")
-    script = ("$e = $null; [System.Management.Automation.Language.Parser]::ParseFile("
-              f"'{CONTRIB / 'shell' / 'claude-failover.ps1'}', [ref]$null, [ref]$e) | Out-Null; exit $e.Count")
-    assert run([pwsh, "-NoProfile", "-Command", script]).returncode == 0
 
 
 def test_bash_alias_snippet_aliases_claude(tmp_path):
@@ -283,6 +290,99 @@ def test_completion_options_match_the_launcher():
 
     found = {option: takes_value for option, takes_value, _ in launcher_options()}
     assert found == OPTIONS
+
+
+def in_real_shell(shell: list[str], setup: str, typed: str, expect: str, env: dict, tmp_path: Path) -> str:
+    """Type ``typed`` + Tab in an interactive ``shell`` (tmux) after ``setup``; wait for ``expect`` on screen."""
+    need("tmux")
+    sock = str(tmp_path / "tmux.sock")
+    e = dict(env, TERM="xterm-256color")
+
+    def tmux(*args, check=True):
+        return subprocess.run(["tmux", "-S", sock, "-f", os.devnull, *args], env=e, capture_output=True,
+                              text=True, check=check, timeout=10)
+
+    tmux("new-session", "-d", "-x", "200", "-y", "30", *shell)
+    try:
+        tmux("send-keys", "-l", setup)
+        tmux("send-keys", "Enter")
+        tmux("send-keys", "-l", "clear; echo ready-for-typing")
+        tmux("send-keys", "Enter")
+        deadline = time.monotonic() + 20
+        while "ready-for-typing" not in tmux("capture-pane", "-p").stdout.splitlines():
+            assert time.monotonic() < deadline, tmux("capture-pane", "-p").stdout
+            time.sleep(0.2)
+        tmux("send-keys", "-l", typed)
+        tmux("send-keys", "Tab")
+        deadline = time.monotonic() + 20
+        while expect not in (screen := tmux("capture-pane", "-p").stdout):
+            if time.monotonic() > deadline:
+                return screen
+            time.sleep(0.2)
+        return screen
+    finally:
+        tmux("kill-server", check=False)
+
+
+SHELLS_FOR_TAB = {
+    "bash": (["bash", "--norc", "--noprofile", "-i"], 'eval "$(claude-failover-ctl completion bash)"'),
+    "zsh": (["zsh", "-f", "-i"], 'autoload -Uz compinit && compinit -u && eval "$(claude-failover-ctl completion zsh)"'),
+}
+
+
+@pytest.mark.parametrize("shell", SHELLS_FOR_TAB)
+@pytest.mark.parametrize("typed, expect", [
+    ("claude-failover-ctl pin wo", "claude-failover-ctl pin work-key"),
+    ("claude-failover-ctl --config CONFIG pin sp", "pin spare"),
+    ("claude --failover-profile wo", "claude --failover-profile work-key"),
+], ids=["ctl-pin", "ctl-pin-config", "launcher"])
+def test_tab_completes_profile_names_in_the_real_shell(completion_env, tmp_path, shell, typed, expect):
+    command, setup = SHELLS_FOR_TAB[shell]
+    need(command[0])
+    typed = typed.replace("CONFIG", os.environ["CLAUDE_FAILOVER_CONFIG"])
+    screen = in_real_shell(command, setup, typed, expect, completion_env, tmp_path)
+    assert expect in screen, screen
+
+
+def test_fish_completes_profile_names_for_ctl_pin(completion_env):
+    p = run([need("fish"), "--no-config", "-c", "claude-failover-ctl completion fish | source; "
+             "complete -C 'claude-failover-ctl pin '; complete -C 'claude-failover-ctl pin w'"], env=completion_env)
+    assert p.returncode == 0, p.stderr
+    lines = [line.split("\t")[0] for line in p.stdout.splitlines()]
+    assert sorted(lines) == ["max", "spare", "work-key", "work-key"]
+
+
+def test_powershell_completion_is_generated_for_all_three_names(completion_env):
+    p = ctl(["completion", "powershell"], env=completion_env)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == (CONTRIB / "completions" / "powershell" / "claude-failover.ps1").read_text()
+    assert "Register-ArgumentCompleter -Native -CommandName claude-failover, claude -ScriptBlock" in p.stdout
+    assert "Register-ArgumentCompleter -Native -CommandName claude-failover-ctl -ScriptBlock" in p.stdout
+    assert "claude-failover-ctl completion --profiles" in p.stdout
+    for option in ("--failover-profile", "--failover-dry-run", "--failover-version"):
+        assert f"'{option}'" in p.stdout
+    # balanced braces and parentheses: a cheap stand-in for the parser where pwsh is not installed
+    assert p.stdout.count("{") == p.stdout.count("}") and p.stdout.count("(") == p.stdout.count(")")
+
+
+def test_powershell_ctl_completion_speaks_clicks_protocol(completion_env):
+    """What the PowerShell script does for `claude-failover-ctl pin w<Tab>`: COMP_WORDS, COMP_CWORD, bash_complete."""
+    env = dict(completion_env, COMP_WORDS="claude-failover-ctl pin w", COMP_CWORD="2",
+               _CLAUDE_FAILOVER_CTL_COMPLETE="bash_complete")
+    assert ctl([], env=env).stdout.splitlines() == ["plain,work-key"]
+    env.update(COMP_WORDS="claude-failover-ctl pin ", COMP_CWORD="2")  # the script appends '' for an empty word
+    assert ctl([], env=env).stdout.splitlines() == ["plain,max", "plain,work-key", "plain,spare"]
+
+
+@pytest.mark.parametrize("path", [CONTRIB / "shell" / "claude-failover.ps1",
+                                  CONTRIB / "completions" / "powershell" / "claude-failover.ps1"], ids=lambda p: p.parent.name)
+def test_powershell_files_parse(path):
+    pwsh = shutil.which("pwsh")
+    if pwsh is None:
+        pytest.skip("pwsh (PowerShell) is not installed and not in Debian's archive: no syntax check")
+    script = ("$e = $null; [System.Management.Automation.Language.Parser]::ParseFile("
+              f"'{path}', [ref]$null, [ref]$e) | Out-Null; exit $e.Count")
+    assert run([pwsh, "-NoProfile", "-Command", script]).returncode == 0
 
 
 def test_completion_without_shell_is_a_usage_error():

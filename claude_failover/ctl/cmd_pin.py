@@ -6,6 +6,7 @@ import time
 
 import click
 
+from claude_failover.ctl.cmd_completion import complete_profiles
 from claude_failover.ctl.common import load_config
 
 
@@ -21,7 +22,7 @@ def parse_duration(text: str) -> float:
 
 
 @click.command("pin")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_profiles)
 @click.option("--for", "duration", metavar="DURATION", help='How long, e.g. "2h" or "30m" (default: until unpin).')
 @click.pass_context
 def COMMAND(ctx, name, duration):

@@ -11,4 +11,5 @@ for cmd in claude-failover claude
     complete -c $cmd -l failover-supervise -d 'run claude as a supervised child (default for -p/--print)'
     complete -c $cmd -l failover-no-retry -d 'with supervision: do not retry a failed run on the next route'
     complete -c $cmd -l failover-help -d 'show the launcher\'s options'
+    complete -c $cmd -l failover-version -d 'print claude-failover\'s version (claude --version prints claude\'s)'
 end
