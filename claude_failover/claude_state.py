@@ -71,6 +71,22 @@ def keychain_service(directory: str | None) -> str:
     return "Claude Code-credentials-" + hashlib.sha256(directory.encode()).hexdigest()[:8]
 
 
+def login_store_stamp(directory: str) -> float | None:
+    """mtime of the store a new `claude auth login` rewrites — the credentials file, else on macOS the
+    login keychain's file — or None. A stat, never a `security` process: cheap enough for every warm
+    launch, so a cached verdict can be trusted until the store changes (or its TTL ends)."""
+    try:
+        return os.stat(credentials_path(directory)).st_mtime
+    except OSError:
+        pass
+    if sys.platform != "darwin":
+        return None
+    try:
+        return os.stat(os.path.join(os.path.expanduser("~"), "Library", "Keychains", "login.keychain-db")).st_mtime
+    except OSError:
+        return None
+
+
 def read_login(directory: str | None = None, environ: dict[str, str] | None = None,
                now: float | None = None) -> LoginState:
     """The state of the login stored for ``directory`` (default: claude's own config dir)."""
