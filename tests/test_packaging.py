@@ -172,6 +172,10 @@ def test_setup_installs_a_regular_copy_and_names_the_ctl_by_its_path(tmp_path):
     config.write_text('claude = "/bin/true"\n' + GATEWAY)
     env = fresh_env(tmp_path, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(wheelhouse()),
                     CLAUDE_FAILOVER_CONFIG=str(config), CLAUDE_FAILOVER_STATE_DIR=str(tmp_path / "state"))
+    # setup.sh's `python3`: the interpreter the wheelhouse was downloaded for (the suite's own base python)
+    base = Path(sys._base_executable).parent
+    if (base / "python3").exists():
+        env["PATH"] = f"{base}:{env['PATH']}"
     p = run(["bash", repo / "scripts" / "setup.sh"], env=env, timeout=300)
     assert p.returncode == 0, p.stderr[-3000:]
     bin_dir = repo / ".venv" / "bin"
