@@ -3,13 +3,16 @@
 # (root; apt, PyPI and npm reachable). Extra arguments go to pytest, e.g.
 #   bash scripts/test.sh -k keyring -x
 # Steps: apt packages (only if missing) -> .venv with the package and its test extra -> the pinned
-# real claude in .cache/claude-code -> pytest inside a loopback-only user+network namespace with a
-# private D-Bus session and a throwaway HOME.
+# real claude and the oldest supported one (versions in ./claude-code-versions), each in its own
+# .cache/claude-code-<version> -> pytest inside a loopback-only user+network namespace with a private
+# D-Bus session and a throwaway HOME.
 set -euo pipefail
 
-CLAUDE_VERSION="2.1.328"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
+version_of() { sed -n "s/^$1[[:space:]]*=[[:space:]]*\([0-9][0-9.]*\)[[:space:]]*$/\1/p" claude-code-versions; }
+CLAUDE_VERSION="$(version_of pinned)"
+OLDEST_VERSION="$(version_of oldest)"
 
 log() { printf '[test.sh] %s\n' "$*" >&2; }
 
@@ -68,21 +71,34 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ] || ! editable; then
 fi
 export CLAUDE_FAILOVER_TEST_WHEELHOUSE="$REPO/.venv/wheelhouse"
 
-# --- 3. the pinned real claude ---------------------------------------------------------------------
-CLAUDE_DIR="$REPO/.cache/claude-code"
-CLAUDE_BIN="$CLAUDE_DIR/node_modules/.bin/claude"
-have_version="$(node -e "try{console.log(require('$CLAUDE_DIR/node_modules/@anthropic-ai/claude-code/package.json').version)}catch(e){}" 2>/dev/null || true)"
-if [ "$have_version" != "$CLAUDE_VERSION" ] || ! "$CLAUDE_BIN" --version >/dev/null 2>&1; then
-  log "installing @anthropic-ai/claude-code@$CLAUDE_VERSION into .cache/claude-code"
-  mkdir -p "$CLAUDE_DIR"
-  npm install --prefix "$CLAUDE_DIR" --no-audit --no-fund --loglevel=error "@anthropic-ai/claude-code@$CLAUDE_VERSION" >&2
+# --- 3. the pinned real claude and the oldest supported one ---------------------------------------
+# Each version gets its own directory, installed beside it and renamed into place: several checkouts
+# may share one .cache and run tests at the same time, so an installed version is never touched again.
+install_claude() {  # <version> -> prints the path of its claude
+  local version="$1" dir="$REPO/.cache/claude-code-$1" tmp got
+  local bin="$dir/node_modules/.bin/claude"
+  if ! "$bin" --version >/dev/null 2>&1; then
+    log "installing @anthropic-ai/claude-code@$version into .cache/claude-code-$version"
+    mkdir -p "$REPO/.cache"
+    tmp="$(mktemp -d "$REPO/.cache/.claude-code-$version.XXXXXX")"
+    npm install --prefix "$tmp" --no-audit --no-fund --loglevel=error "@anthropic-ai/claude-code@$version" >&2 \
+      || { rm -rf "$tmp"; log "FAILED: npm install @anthropic-ai/claude-code@$version"; exit 1; }
+    # another run may have won the race: keep its copy
+    mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
+  fi
+  got="$("$bin" --version 2>/dev/null || true)"
+  case "$got" in
+    "$version "*) ;;
+    *) log "FAILED: $bin --version printed '$got', expected $version"; exit 1 ;;
+  esac
+  printf '%s\n' "$bin"
+}
+if [ -z "$CLAUDE_VERSION" ] || [ -z "$OLDEST_VERSION" ]; then
+  log "FAILED: claude-code-versions names no pinned or no oldest version"; exit 1
 fi
-got="$("$CLAUDE_BIN" --version 2>/dev/null || true)"
-case "$got" in
-  "$CLAUDE_VERSION"*) ;;
-  *) log "FAILED: $CLAUDE_BIN --version printed '$got', expected $CLAUDE_VERSION"; exit 1 ;;
-esac
-export CLAUDE_FAILOVER_TEST_CLAUDE="$CLAUDE_BIN"
+CLAUDE_FAILOVER_TEST_CLAUDE="$(install_claude "$CLAUDE_VERSION")"
+CLAUDE_FAILOVER_TEST_OLDEST_CLAUDE="$(install_claude "$OLDEST_VERSION")"
+export CLAUDE_FAILOVER_TEST_CLAUDE CLAUDE_FAILOVER_TEST_OLDEST_CLAUDE
 
 # --- 4. pytest in a loopback-only namespace with a private D-Bus session ----------------------------
 RUN_TMP="$(mktemp -d -t claude-failover-test.XXXXXX)"

@@ -8,6 +8,7 @@ Fixtures:
                           credential/provider variable removed; yields an IsolatedEnv (paths)
   fake_server             a started tests.fakeserver.FakeServer
   claude_bin              path to the pinned real claude (fails, never skips, when missing)
+  oldest_claude_bin       path to the oldest supported claude (the smoke subset in test_oldest_claude.py)
   loopback_only           (session) fails unless the only network interface is lo; applied
                           automatically to tests marked ``e2e``
   keyring_backend         real Secret Service (gnome-keyring) on the private D-Bus session, login
@@ -36,8 +37,21 @@ if str(REPO) not in sys.path:
 
 from tests.fakeserver import FakeServer  # noqa: E402
 
-CLAUDE_VERSION = "2.1.328"
 TEST_SCRIPT = "bash scripts/test.sh"
+
+
+def claude_versions() -> dict[str, str]:
+    """``pinned`` and ``oldest`` from ./claude-code-versions (the one place the versions are named)."""
+    found = {}
+    for line in (REPO / "claude-code-versions").read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not line.lstrip().startswith("#"):
+            found[key.strip()] = value.strip()
+    return found
+
+
+CLAUDE_VERSION = claude_versions()["pinned"]
+OLDEST_CLAUDE_VERSION = claude_versions()["oldest"]
 
 # Variables that select a Claude credential or provider (claude-code-facts.md), plus cloud SDK ones.
 CREDENTIAL_VARS = (
@@ -133,13 +147,23 @@ def fake_server():
         yield srv
 
 
+def _installed_claude(variable: str, version: str, what: str) -> str:
+    path = os.environ.get(variable) or str(REPO / f".cache/claude-code-{version}/node_modules/.bin/claude")
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        pytest.fail(f"the {what} claude ({version}) is missing at {path}; run `{TEST_SCRIPT}`, which installs "
+                    f"@anthropic-ai/claude-code@{version} into .cache/claude-code-{version}", pytrace=False)
+    return path
+
+
 @pytest.fixture(scope="session")
 def claude_bin() -> str:
-    path = os.environ.get("CLAUDE_FAILOVER_TEST_CLAUDE") or str(REPO / ".cache/claude-code/node_modules/.bin/claude")
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        pytest.fail(f"the pinned claude ({CLAUDE_VERSION}) is missing at {path}; run `{TEST_SCRIPT}`, which "
-                    f"installs @anthropic-ai/claude-code@{CLAUDE_VERSION} into .cache/claude-code", pytrace=False)
-    return path
+    return _installed_claude("CLAUDE_FAILOVER_TEST_CLAUDE", CLAUDE_VERSION, "pinned")
+
+
+@pytest.fixture(scope="session")
+def oldest_claude_bin() -> str:
+    """The oldest claude the project supports (claude-code-versions `oldest`), for the smoke subset."""
+    return _installed_claude("CLAUDE_FAILOVER_TEST_OLDEST_CLAUDE", OLDEST_CLAUDE_VERSION, "oldest supported")
 
 
 def network_interfaces() -> list[str]:

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import claude_env, run_claude
+from tests.conftest import CLAUDE_VERSION, claude_env, run_claude
 from tests.fakeserver import (DEFAULT_REPLY, FakeServer, decode_event_stream, hang, html_error, ok,
                               rate_limited, sequence, slow)
 
@@ -42,7 +42,7 @@ def assert_ok(proc: subprocess.CompletedProcess, text: str = DEFAULT_REPLY) -> N
 def common_headers(r: dict) -> None:
     assert r["headers"].get("anthropic-version") == "2023-06-01"
     assert r["headers"].get("x-app") == "cli"
-    assert r["headers"].get("user-agent", "").startswith("claude-cli/2.1.328")
+    assert r["headers"].get("user-agent", "").startswith(f"claude-cli/{CLAUDE_VERSION} ")
 
 
 # ---------------------------------------------------------------------------------------------------
