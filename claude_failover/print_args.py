@@ -3,9 +3,11 @@
 claude parses its options with commander: an option takes a required value (``--model X``), an
 optional one (``--resume [id]``: the next word when it does not start with ``-``), several
 (``--allowedTools A B``: every following word that does not start with ``-``), or none. The
-first remaining word is the prompt. The tables below come from ``claude --help`` of 2.1.328
+first remaining word is the prompt. The tables below come from ``claude --help`` of 2.1.332
 (plus the hidden ``--max-turns`` / ``--permission-prompt-tool``); an option missing from them
 is taken as a flag, which at worst makes a resumed run repeat the prompt instead of replacing it.
+tests/test_claude_drift.py fails when the pinned claude has a value-taking option or a subcommand
+these tables do not classify.
 """
 
 from __future__ import annotations
@@ -23,10 +25,15 @@ OPTIONAL_VALUE = frozenset({"-r", "--resume", "--cloud", "-d", "--debug", "--fro
 VARIADIC = frozenset({"--add-dir", "--allowedTools", "--allowed-tools", "--betas", "--disallowedTools",
                       "--disallowed-tools", "--file", "--mcp-config", "--tools"})
 PRINT_FLAGS = frozenset({"-p", "--print"})
-# claude's own management commands (as the first argument): they never probe, never exit 69 for want
-# of a route, and take no --settings.
-MANAGEMENT_COMMANDS = frozenset({"--version", "-v", "--help", "-h", "auth", "setup-token", "update", "install",
-                                 "doctor", "mcp", "config", "plugin", "migrate-installer"})
+# claude's own subcommands and their aliases, and --version/--help (as the first argument): they never
+# probe, never exit 69 for want of a route, and take no --settings (commander rejects it after a
+# subcommand: "error: unknown option '--settings'"). `config` and `migrate-installer` are hidden.
+MANAGEMENT_COMMANDS = frozenset({
+    "--version", "-v", "--help", "-h",
+    "agents", "attach", "auth", "auto-mode", "config", "doctor", "gateway", "import", "install", "kill", "logs",
+    "mcp", "migrate-installer", "plugin", "plugins", "purge", "respawn", "rm", "setup-token", "stop",
+    "ultrareview", "update", "upgrade",
+})
 # Options that pick the session; a resumed retry replaces them with its own --resume.
 SESSION_OPTIONS = frozenset({"-r", "--resume", "-c", "--continue", "--session-id", "--fork-session"})
 

@@ -88,3 +88,15 @@ def test_oauth_token_in_settings_refuses_oauth_route(claude_bin, fake_server, is
     assert "CLAUDE_CODE_OAUTH_TOKEN" in proc.stderr and "settings.json" in proc.stderr
     assert GOOD_OAUTH not in proc.stderr and "FAKE-settings-BAD" not in proc.stderr
     assert not fake_server.credentials_seen()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("args", [["plugins", "list"], ["plugin", "list"]])
+def test_subcommands_and_aliases_pass_through_with_a_credential_in_settings(claude_bin, fake_server, isolated_env, args):
+    """A subcommand (or alias) takes no --settings: with a credential variable in settings.json the
+    launcher must not add its override (claude 2.1.332: "error: unknown option '--settings'")."""
+    config(isolated_env, claude_bin, fake_server.url)
+    settings(isolated_env, {"env": {"ANTHROPIC_API_KEY": BAD_KEY}})
+    proc = failover(args, env=claude_env(TEST_GUARD_GW=GOOD_GW, TEST_GUARD_OAUTH=GOOD_OAUTH))
+    assert proc.returncode == 0, f"exit {proc.returncode}\nstdout: {proc.stdout}\nstderr: {proc.stderr}"
+    assert "unknown option" not in proc.stdout + proc.stderr

@@ -1,0 +1,234 @@
+"""Drift check: what the pinned claude offers that this project's tables do not classify.
+
+Bumping Claude Code is: change `pinned` in ./claude-code-versions, run `bash scripts/test.sh`, and read
+the failures here — each names the item (an option, a subcommand, a variable, an error name, a hook
+event) and the table that must classify it. Sources, read from the pinned binary:
+
+- ``claude --help`` (options and their value kinds, subcommands and aliases) and ``claude auth --help``
+  / ``claude auth status --help`` (what claude_state.auth_status runs);
+- the binary's text (the npm package ships a native executable, older ones a cli.js): variable names,
+  claude's own regular expressions for auth/provider variables, its list of credential variables, the
+  StopFailure error names and the hook event lists.
+
+The scan of the binary (~400 MB) takes seconds; it is cached per version in
+.cache/claude-code-<version>/drift-scan.json (written atomically: checkouts share .cache).
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from claude_failover import credvars, hook_events, print_args, run_failure
+from tests.conftest import CLAUDE_VERSION, run_claude
+
+pytestmark = pytest.mark.e2e
+
+SCAN_FORMAT = 1
+ENV_NAME = re.compile(rb"\b(?:ANTHROPIC|CLAUDE|AWS_BEARER)_[A-Z0-9_]*[A-Z0-9]\b")
+# claude's own patterns for auth/provider variables: regex literals in the array holding this one
+PATTERN_ANCHOR = rb"/^ANTHROPIC_\w*(API_KEY|AUTH_TOKEN"
+REGEX_LITERAL = re.compile(rb"/(\^[^/\n]{3,200}?)/(?=[,\]])")
+CREDENTIAL_LIST = re.compile(rb'\["ANTHROPIC_API_KEY","ANTHROPIC_AUTH_TOKEN","CLAUDE_CODE_OAUTH_TOKEN",'
+                             rb'"AWS_BEARER_TOKEN_BEDROCK"[^\]]*\]')
+HOOK_LIST = re.compile(rb'\["PreToolUse","PostToolUse"[^\]]*\]')
+STOP_FAILURE_LIST = re.compile(rb'\["authentication_failed"[^\]]*\]')
+# Our own net for names claude's patterns miss: credentials, config dirs, provider management.
+OWN_PATTERNS = (r"^CLAUDE_CODE_\w*(TOKEN|API_KEY)(_FILE_DESCRIPTOR|_FILE)?$", r"^CLAUDE_\w*CONFIG_DIR$",
+                r"^CLAUDE_CODE_\w*PROVIDER\w*BY\w*$", r"^AWS_BEARER_TOKEN_\w+$")
+
+
+def _binary(claude_bin: str) -> Path:
+    return Path(os.path.realpath(claude_bin))
+
+
+def _scan_binary(path: Path) -> dict:
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        names = sorted({m.decode() for m in ENV_NAME.findall(data)})
+        patterns: list[str] = []
+        at = data.find(PATTERN_ANCHOR)
+        if at >= 0:
+            start = data.rfind(b"=[", max(0, at - 4000), at)
+            end = data.find(b"]", at + len(PATTERN_ANCHOR) + 40)
+            window = data[start if start >= 0 else at:at + 4000 if end < 0 else end + 1]
+            patterns = [m.decode() for m in REGEX_LITERAL.findall(window)]
+        cred = CREDENTIAL_LIST.search(data)
+        credential_list = json.loads(data[cred.start():cred.end()]) if cred else []
+        hooks = sorted({h for m in HOOK_LIST.findall(data) for h in json.loads(m)})
+        errors = sorted({e for m in STOP_FAILURE_LIST.findall(data) for e in json.loads(m)})
+    return {"names": names, "patterns": patterns, "credential_list": credential_list,
+            "hook_events": hooks, "stop_failure_errors": errors}
+
+
+def _help(claude_bin: str, *words: str) -> str:
+    p = run_claude(claude_bin, [*words, "--help"], timeout=60)
+    assert p.returncode == 0, f"claude {' '.join(words)} --help exited {p.returncode}: {p.stderr}"
+    return p.stdout
+
+
+@pytest.fixture(scope="module")
+def scan(claude_bin) -> dict:
+    binary = _binary(claude_bin)
+    st = binary.stat()
+    key = f"{SCAN_FORMAT}:{st.st_size}:{int(st.st_mtime)}"
+    install_dir = Path(claude_bin).parents[2]
+    cache = install_dir / "drift-scan.json" if install_dir.name.startswith("claude-code-") else None
+    if cache is not None:
+        try:
+            cached = json.loads(cache.read_text())
+            if cached.get("key") == key:
+                return cached
+        except (OSError, ValueError):
+            pass
+    found = _scan_binary(binary)
+    found["help"] = _help(claude_bin)
+    found["auth_help"] = _help(claude_bin, "auth")
+    found["auth_status_help"] = _help(claude_bin, "auth", "status")
+    found["key"] = key
+    if cache is not None:
+        tmp = cache.with_name(f".drift-scan.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(found))
+            os.replace(tmp, cache)
+        except OSError:
+            pass  # a read-only cache only costs the next run the scan again
+    return found
+
+
+def _section(help_text: str, title: str) -> list[str]:
+    """Lines of a commander help section (``Options:`` / ``Commands:``) that start an entry."""
+    out, inside = [], False
+    for line in help_text.splitlines():
+        if line.rstrip().endswith(":") and not line.startswith(" "):
+            inside = line.strip() == title
+            continue
+        if inside and re.match(r"^  \S", line):
+            out.append(line.strip())
+    return out
+
+
+OPTION_ENTRY = re.compile(r"^((?:-{1,2}[\w-]+)(?:, -{1,2}[\w-]+)*)(?: ([<\[][^>\]]+[>\]]))?")
+
+
+def options_from_help(help_text: str) -> dict[str, str]:
+    """option name -> 'flag' | 'value' | 'optional' | 'variadic' for every name and alias."""
+    kinds = {}
+    for entry in _section(help_text, "Options:"):
+        m = OPTION_ENTRY.match(entry)
+        if not m:
+            continue
+        arg = m.group(2) or ""
+        kind = ("flag" if not arg else "variadic" if arg.endswith("...>") or arg.endswith("...]")
+                else "optional" if arg.startswith("[") else "value")
+        for name in m.group(1).split(", "):
+            kinds[name] = kind
+    return kinds
+
+
+def commands_from_help(help_text: str) -> list[str]:
+    """Every subcommand name and alias (``plugin|plugins`` gives both)."""
+    names = []
+    for entry in _section(help_text, "Commands:"):
+        names.extend(entry.split()[0].split("|"))
+    return names
+
+
+# ---------------------------------------------------------------------------------------------------
+def test_help_parser_reads_known_entries():
+    """The parsers on a fixed sample, so a failure below is about claude, not about the parser."""
+    sample = ("Usage: claude [options]\n\nOptions:\n  --add-dir <directories...>   dirs\n  -r, --resume [value]  x\n"
+              "  --allowedTools, --allowed-tools <tools...>\n      wrapped\n  --model <model>   m\n  --bare   b\n\n"
+              "Commands:\n  plugin|plugins     Manage\n  stop|kill <id>     Stop\n  auth               Manage\n")
+    assert options_from_help(sample) == {"--add-dir": "variadic", "-r": "optional", "--resume": "optional",
+                                         "--allowedTools": "variadic", "--allowed-tools": "variadic",
+                                         "--model": "value", "--bare": "flag"}
+    assert commands_from_help(sample) == ["plugin", "plugins", "stop", "kill", "auth"]
+
+
+def test_pinned_version_is_what_runs(claude_bin):
+    p = run_claude(claude_bin, ["--version"])
+    assert p.stdout.startswith(f"{CLAUDE_VERSION} "), p.stdout
+
+
+def test_value_taking_options_are_classified(scan):
+    """Every option that takes a value is in print_args' table of its kind (else the supervisor would
+    take its value for the prompt when it resumes a run)."""
+    tables = {"value": print_args.VALUE, "optional": print_args.OPTIONAL_VALUE, "variadic": print_args.VARIADIC}
+    problems = []
+    for name, kind in sorted(options_from_help(scan["help"]).items()):
+        if kind == "flag":
+            for other, table in tables.items():
+                if name in table:
+                    problems.append(f"{name}: a flag in claude {CLAUDE_VERSION}, but print_args lists it as {other}")
+            continue
+        where = [k for k, table in tables.items() if name in table]
+        if where != [kind]:
+            problems.append(f"{name}: takes a {kind} value in claude {CLAUDE_VERSION}; print_args has it in "
+                            f"{where or 'no table'} (want print_args.{ {'value': 'VALUE', 'optional': 'OPTIONAL_VALUE', 'variadic': 'VARIADIC'}[kind]})")
+    assert not problems, "\n".join(problems)
+
+
+def test_subcommands_are_management_commands(scan):
+    """Every subcommand and alias passes straight through (no probe, no --settings)."""
+    commands = commands_from_help(scan["help"])
+    assert "auth" in commands and "plugin" in commands, f"the Commands section did not parse: {commands}"
+    missing = [c for c in commands if c not in print_args.MANAGEMENT_COMMANDS]
+    assert not missing, (f"claude {CLAUDE_VERSION} subcommands missing from print_args.MANAGEMENT_COMMANDS: "
+                         f"{', '.join(missing)}")
+
+
+def test_auth_status_json_exists(scan):
+    """claude_state.auth_status (doctor) runs `claude auth status --json`."""
+    assert "status" in commands_from_help(scan["auth_help"]), "claude auth has no `status` subcommand"
+    assert "--json" in options_from_help(scan["auth_status_help"]), "claude auth status has no --json"
+
+
+def _candidates(scan) -> set[str]:
+    pats = [re.compile(p) for p in scan["patterns"] if "ANTHROPIC" in p or "CLAUDE" in p]
+    pats += [re.compile(p) for p in OWN_PATTERNS]
+    return {n for n in scan["names"] if any(p.search(n) for p in pats)} | set(scan["credential_list"])
+
+
+def test_binary_patterns_were_found(scan):
+    """The cross-check below rests on claude's own patterns: fail loudly if the scan lost them."""
+    assert any("API_KEY|AUTH_TOKEN" in p for p in scan["patterns"]), scan["patterns"]
+    assert any(p.startswith("^CLAUDE_CODE_USE_") for p in scan["patterns"]), scan["patterns"]
+    assert "ANTHROPIC_API_KEY" in scan["credential_list"]
+
+
+def test_credential_and_provider_variables_are_classified(scan):
+    """Every name claude's own auth/provider patterns (or ours) match is scrubbed or measured harmless."""
+    known = set(credvars.CREDENTIAL_VARS) | set(credvars.MEASURED_HARMLESS)
+    unknown = sorted(_candidates(scan) - known)
+    assert not unknown, (f"claude {CLAUDE_VERSION} reads credential/provider-looking variables that credvars does "
+                         f"not classify (measure each against tests/fakeserver.py, then add it to CREDENTIAL_VARS "
+                         f"or MEASURED_HARMLESS): {', '.join(unknown)}")
+
+
+def test_binary_credential_list_is_scrubbed_and_masked(scan):
+    missing = [n for n in scan["credential_list"] if n not in credvars.CREDENTIAL_VARS or n not in credvars.SECRET_VARS]
+    assert not missing, f"claude's own credential variables not scrubbed and masked (credvars): {', '.join(missing)}"
+
+
+def test_stop_failure_errors_are_classified(scan):
+    errors = scan["stop_failure_errors"]
+    assert "authentication_failed" in errors and "rate_limit" in errors, errors
+    known = set(run_failure.ERROR_NAMES) | set(run_failure.NOT_ROUTE)
+    unknown = [e for e in errors if e not in known]
+    assert not unknown, (f"claude {CLAUDE_VERSION} StopFailure error names that run_failure.ERROR_NAMES / NOT_ROUTE "
+                         f"do not classify: {', '.join(unknown)}")
+
+
+def test_hook_events_are_classified(scan):
+    events = scan["hook_events"]
+    assert "StopFailure" in events and "PreToolUse" in events, events
+    known = set(hook_events.USED) | hook_events.NOT_ROUTE_HEALTH
+    unknown = [e for e in events if e not in known]
+    assert not unknown, f"claude {CLAUDE_VERSION} hook events that hook_events does not classify: {', '.join(unknown)}"
+    gone = sorted(set(hook_events.USED) - set(events))
+    assert not gone, f"hook events this project uses are gone from claude {CLAUDE_VERSION}: {', '.join(gone)}"
