@@ -115,6 +115,19 @@ def test_subscription_beats_a_stale_api_key_in_the_shell(setup):
     assert "oauth-2025-04-20" in req["headers"].get("anthropic-beta", "")
 
 
+# Measured on 2.1.332: each of these alone makes a subscription launch print "Not logged in" (exit 1).
+@pytest.mark.e2e
+@pytest.mark.parametrize("name,value", [("CLAUDE_CODE_PROVIDER_MANAGED_BY_HOST", "1"), ("CLAUDE_CODE_SIMPLE", "1"),
+                                        ("CLAUDE_SECURESTORAGE_CONFIG_DIR", "EMPTY_DIR")])
+def test_subscription_survives_a_stale_login_switch_in_the_shell(setup, isolated_env, name, value):
+    if value == "EMPTY_DIR":
+        value = str(isolated_env.tmp / "stale-store")
+        os.makedirs(value)
+    launch("max", **{name: value, "CLAUDE_CODE_GATEWAY_TOKEN": "FAKE-STALE-gw",
+                     "CLAUDE_CODE_SESSION_ACCESS_TOKEN": "FAKE-STALE-session", "ANTHROPIC_FEDERATION_RULE_ID": "STALE"})
+    only_credential(setup, SUB_ACCESS)
+
+
 @pytest.mark.e2e
 def test_api_key_route_sends_x_api_key(setup):
     launch("key")
