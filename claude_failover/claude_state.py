@@ -42,6 +42,7 @@ class LoginState:
     subscription_type: str | None = None
     scopes: list[str] = factory(list)
     file_mode: int | None = None       # permission bits of the file, when it is one
+    organization: str | None = None    # an organisation sign-in in the store (its uuid, or "?")
 
     @property
     def usable(self) -> bool:
@@ -145,11 +146,13 @@ def parse_credentials(raw: bytes | str, location: str, now: float | None = None)
         return LoginState(CORRUPT, location, f"not valid JSON{where}")
     if not isinstance(data, dict):
         return LoginState(CORRUPT, location, "not a JSON object")
+    organization = _organization_sign_in(data.get("hybridOauth"), now)
     oauth = data.get("claudeAiOauth")
     if oauth is None:
-        return LoginState(MISSING, location, "no claude.ai login in the store (run `claude auth login`)")
+        return LoginState(MISSING, location, "no claude.ai login in the store (run `claude auth login`)",
+                          organization=organization)
     if not isinstance(oauth, dict):
-        return LoginState(CORRUPT, location, "claudeAiOauth is not an object")
+        return LoginState(CORRUPT, location, "claudeAiOauth is not an object", organization=organization)
 
     access = oauth.get("accessToken")
     refresh = oauth.get("refreshToken")
@@ -159,7 +162,8 @@ def parse_credentials(raw: bytes | str, location: str, now: float | None = None)
     sub = oauth.get("subscriptionType") if isinstance(oauth.get("subscriptionType"), str) else None
     state = LoginState(OK, location, expires_at=expires, refresh_expires_at=refresh_expires,
                        has_refresh_token=isinstance(refresh, str) and bool(refresh),
-                       subscription_type=sub, scopes=[s for s in scopes if isinstance(s, str)])
+                       subscription_type=sub, scopes=[s for s in scopes if isinstance(s, str)],
+                       organization=organization)
     if not isinstance(access, str) or (access and not access.isprintable()):
         state.status, state.detail = CORRUPT, "accessToken is missing or not text"
     elif oauth.get("loginEnded") or not access:
@@ -178,6 +182,65 @@ def parse_credentials(raw: bytes | str, location: str, now: float | None = None)
         else:
             state.status, state.detail = EXPIRED_REFRESHABLE, "access token expired; claude will refresh it"
     return state
+
+
+def _organization_sign_in(entry, now: float) -> str | None:
+    """The organisation of a live organisation sign-in (claude 2.1.330+ stores it beside the claude.ai
+    login as ``hybridOauth``: accessToken, organizationUuid, ...), else None."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("accessToken"), str) or not entry["accessToken"]:
+        return None
+    expires = _ms(entry.get("expiresAt"))
+    if expires is not None and expires <= now and not entry.get("refreshToken"):
+        return None
+    org = entry.get("organizationUuid")
+    return org if isinstance(org, str) and org.isprintable() and len(org) <= 64 else "?"
+
+
+def organization_note(login: LoginState) -> str:
+    """Our words for a store holding an organisation sign-in (the subscription route's local check)."""
+    org = "" if login.organization in (None, "?") else f" (organisation {login.organization})"
+    return (f"{login.location} holds an organisation sign-in{org}: claude sends prompts where that "
+            "organisation's settings say and sets a claude.ai login aside, so this is not a claude.ai "
+            "subscription route; use a route for the organisation's provider, or `claude auth logout` "
+            "then `claude auth login` with a claude.ai account")
+
+
+def auth_status(claude_path: str, environ: dict[str, str], timeout: float = 20) -> dict | None:
+    """``claude auth status --json`` run with ``environ`` (no network call, ~0.3 s on 2.1.332), or None
+    when it printed no JSON object. Only doctor runs this: never on the launch path."""
+    import json
+    import subprocess
+
+    try:
+        done = subprocess.run([claude_path, "auth", "status", "--json"], env=environ, capture_output=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+        data = json.loads(done.stdout)
+    except (OSError, subprocess.TimeoutExpired, ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def not_subscription(status: dict) -> str | None:
+    """Why ``claude auth status --json`` output is not a claude.ai subscription login, or None when it is.
+
+    Fields read (2.1.332): ``authMethod`` ("claude.ai" for a subscription; "third_party", "api_key",
+    "oauth_token", "none" otherwise), ``apiProvider`` ("firstParty" or the provider: "bedrock",
+    "gateway", "anthropicAws", ...), ``organizationSignInOrgId`` (an organisation sign-in, whose settings
+    decide where prompts go) and ``forcedLoginMethod`` (managed settings pin the login method)."""
+    words = []
+    org = status.get("organizationSignInOrgId")
+    if org:
+        words.append(f"an organisation sign-in ({org}) decides where prompts go")
+    provider = status.get("apiProvider")
+    if provider not in (None, "firstParty"):
+        words.append(f"requests go to {provider}")
+    method = status.get("authMethod")
+    if method != "claude.ai":
+        words.append(f"the login is {method or 'unknown'}" + (" (not logged in)" if method == "none" else ""))
+    forced = status.get("forcedLoginMethod")
+    if forced not in (None, "claudeai"):
+        words.append(f"managed settings force the {forced} login")
+    return "; ".join(words) or None
 
 
 def _ms(value) -> float | None:

@@ -250,6 +250,67 @@ def test_subscription_config_dir_store(isolated_env, work, tmp_path):
     assert found[0].fix == f"CLAUDE_CONFIG_DIR={other} claude auth login"
 
 
+ORG = "11111111-2222-3333-4444-555555555555"
+HYBRID = {"accessToken": "sk-ant-oat01-FAKE-doc-org", "refreshToken": "sk-ant-ort01-FAKE-doc-org",
+          "expiresAt": int(time.time() * 1000) + 3_600_000, "organizationUuid": ORG}
+
+
+@pytest.mark.parametrize("with_claude_ai", [True, False])
+def test_organization_sign_in_is_not_a_subscription(isolated_env, work, with_claude_ai):
+    """claude 2.1.330+: an organisation sign-in (``hybridOauth`` in the store) sets the claude.ai login
+    aside; doctor and the subscription route's local check both say so, without the token."""
+    from claude_failover.config import load
+    from claude_failover.routes.subscription import ROUTE
+
+    config(isolated_env, SUBSCRIPTION)
+    store = {"hybridOauth": HYBRID}
+    if with_claude_ai:
+        store["claudeAiOauth"] = json.loads(login(isolated_env).read_text())["claudeAiOauth"]
+    write(isolated_env.claude_dir / ".credentials.json", store, 0o600)
+    found = one(credentials.check_login_store(ctx_for(isolated_env, work)), "login-organization")
+    assert found.severity == "error" and ORG in found.saw and "claude auth logout" in found.fix
+    assert "FAKE-doc" not in found.saw + found.why + found.fix
+    cfg = load(str(isolated_env.config_file))
+    verdict = ROUTE.local_check(cfg.profiles["max"], dict(os.environ))
+    assert verdict.reason == "misconfigured" and "organisation sign-in" in verdict.detail and ORG in verdict.detail
+
+
+def test_expired_organization_sign_in_without_refresh_is_ignored(isolated_env, work):
+    config(isolated_env, SUBSCRIPTION)
+    sub = json.loads(login(isolated_env).read_text())["claudeAiOauth"]
+    write(isolated_env.claude_dir / ".credentials.json",
+          {"claudeAiOauth": sub, "hybridOauth": {"accessToken": "x", "expiresAt": 1000}}, 0o600)
+    assert ids(credentials.check_login_store(ctx_for(isolated_env, work))) == ["login-ok"]
+
+
+@pytest.mark.parametrize("status,expected", [
+    ({"loggedIn": True, "authMethod": "claude.ai", "apiProvider": "firstParty", "subscriptionType": "max"}, None),
+    ({"loggedIn": True, "authMethod": "third_party", "apiProvider": "bedrock"}, "requests go to bedrock"),
+    ({"loggedIn": True, "authMethod": "claude.ai", "apiProvider": "firstParty", "organizationSignInOrgId": ORG},
+     "organisation sign-in"),
+    ({"loggedIn": False, "authMethod": "none", "apiProvider": "firstParty"}, "not logged in"),
+    ({"loggedIn": True, "authMethod": "claude.ai", "apiProvider": "firstParty", "forcedLoginMethod": "console"},
+     "force the console login"),
+])
+def test_not_subscription_reads_auth_status(status, expected):
+    from claude_failover import claude_state
+
+    problem = claude_state.not_subscription(status)
+    assert problem is None if expected is None else expected in problem
+
+
+@pytest.mark.e2e
+def test_doctor_asks_claude_whether_the_subscription_is_claude_ai(isolated_env, work, claude_bin):
+    """The real claude's `auth status --json`: a settings file switching to Bedrock makes the subscription
+    route's login third_party/bedrock (measured on 2.1.332); a plain login is fine."""
+    config(isolated_env, f'claude = "{claude_bin}"\n' + SUBSCRIPTION)
+    login(isolated_env)
+    assert credentials.check_subscription_is_claude_ai(ctx_for(isolated_env, work)) == []
+    write(isolated_env.claude_dir / "settings.json", {"env": {"CLAUDE_CODE_USE_BEDROCK": "1", "AWS_REGION": "us-east-1"}})
+    found = one(credentials.check_subscription_is_claude_ai(ctx_for(isolated_env, work)), "subscription-not-claude-ai")
+    assert found.severity == "warning" and "bedrock" in found.saw and "'max'" in found.saw
+
+
 # --- the real claude ---------------------------------------------------------------------------
 
 def fake_claude(directory, version="2.1.328", body=None):

@@ -76,7 +76,12 @@ def check_login_store(ctx: Context) -> list[Finding]:
         elif state.status == claude_state.EXPIRED_REFRESHABLE:
             findings.append(Finding("login-refreshable", OK, f"{state.location}: access token expired "
                                     f"{_when(state.expires_at)}; claude renews it itself{who}", path=state.location))
-        else:
+        if state.organization:
+            findings.append(Finding("login-organization", bad, claude_state.organization_note(state) + who,
+                                    why="claude 2.1.330+: an organisation can make `claude auth login` sign in "
+                                        "through its cloud provider or gateway; its settings then decide where "
+                                        "prompts go", fix=f"claude auth logout, then {login}", path=state.location))
+        elif state.status == claude_state.OK:
             plan = f" ({state.subscription_type})" if state.subscription_type else ""
             findings.append(Finding("login-ok", OK, f"{state.location}: logged in{plan}, token valid until "
                                     f"{_when(state.expires_at)}{who}", path=state.location))
@@ -100,4 +105,35 @@ def check_store_permissions(ctx: Context) -> list[Finding]:
     return findings
 
 
-CHECKS = (check_login_store, check_store_permissions)
+def check_subscription_is_claude_ai(ctx: Context) -> list[Finding]:
+    """What claude itself says about each subscription route's login (`claude auth status --json`,
+    run with that route's environment; no network call): a claude.ai login, or something an
+    organisation-managed login (claude 2.1.330+) or a provider switch put in its place."""
+    from claude_failover import environment
+    from claude_failover.doctor.claude_binary import _find
+
+    profiles = [p for p in ctx.profiles() if p.type == "subscription"]
+    if not profiles:
+        return []
+    path, _ = ctx.cached("claude", lambda: _find(ctx))
+    if path is None:
+        return []
+    findings = []
+    for profile in profiles:
+        env = environment.build(profile, None, ctx.environ).env
+        status = claude_state.auth_status(path, env)
+        if status is None:
+            continue
+        problem = claude_state.not_subscription(status)
+        if problem:
+            findings.append(Finding("subscription-not-claude-ai", WARNING,
+                                    f"profile {profile.name!r}: `claude auth status` says {problem}",
+                                    why="a subscription route must reach your claude.ai plan; with this login it "
+                                        "would not (settings files count here too: a launch overrides their "
+                                        "credential variables, an organisation's settings it cannot)",
+                                    fix=f"{_login_cmd(claude_state.config_dir(env), ctx)} with a claude.ai account, "
+                                        "or give this route's profile the type of the provider it really uses"))
+    return findings
+
+
+CHECKS = (check_login_store, check_store_permissions, check_subscription_is_claude_ai)

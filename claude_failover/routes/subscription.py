@@ -43,6 +43,8 @@ class Subscription(RouteType):
 
         directory = self.claude_login_dir(profile, environ)
         login = claude_state.read_login(directory, environ)
+        if login.organization:  # claude 2.1.330+: an organisation sign-in sets the claude.ai login aside
+            return unhealthy("misconfigured", claude_state.organization_note(login), source="local")
         fix = "run `claude auth login`"
         if login.status in claude_state.USABLE:
             return healthy(source="local", detail=login.detail)
