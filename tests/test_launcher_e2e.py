@@ -74,6 +74,11 @@ secret_env = "TEST_FOUNDRY_KEY"
 
 @pytest.fixture
 def setup(isolated_env, fake_server, claude_bin):
+    return prepare(isolated_env, fake_server, claude_bin)
+
+
+def prepare(isolated_env, fake_server, claude_bin):
+    """Config with one profile per route type, and a live subscription login (also test_oldest_claude)."""
     write_config(isolated_env.config_file, config_for(fake_server.url, claude_bin))
     creds = isolated_env.claude_dir / ".credentials.json"
     creds.parent.mkdir(parents=True, exist_ok=True)
