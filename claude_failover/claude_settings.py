@@ -1,6 +1,6 @@
 """Claude Code's settings files: where they are, what they hold, which one wins.
 
-Measured on the real claude 2.1.328 (see docs/doctor.md for the commands):
+Measured on the real claude 2.1.328 (see docs/doctor.md for the commands; the e2e tests hold on 2.1.332):
 
 - user: ``~/.claude/settings.json`` (``$CLAUDE_CONFIG_DIR/settings.json`` when that is set);
 - shared project: ``<cwd>/.claude/settings.json`` — read from the working directory only, not

@@ -1,6 +1,6 @@
 """Recognising a broken route in what a `claude -p` run printed, and how it exited.
 
-Measured on claude 2.1.328 (see docs/headless.md): on an API failure claude exits 1 and prints
+Measured on claude 2.1.328 and re-measured on 2.1.332 (docs/headless.md, docs/claude-code.md): on an API failure claude exits 1 and prints
 the error on stdout — a line of text (``text``), a ``result`` object with ``is_error``,
 ``api_error_status``, ``api_error_type`` and ``terminal_reason: "api_error"`` (``json``), or in
 ``stream-json`` an assistant message with ``is_api_error_message`` and an ``error`` name, then that

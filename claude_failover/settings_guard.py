@@ -2,7 +2,7 @@
 
 A settings ``env`` block beats the process environment, so a stale ``ANTHROPIC_API_KEY`` in
 ``~/.claude/settings.json`` would be sent next to (or instead of) the route we chose, and an
-``apiKeyHelper`` would add its key. Measured on claude 2.1.328 (docs/doctor.md):
+``apiKeyHelper`` would add its key. Measured on claude 2.1.328 (docs/doctor.md); tests/test_settings_guard_e2e.py holds on 2.1.332:
 
 - ``--settings '{"env": {"VAR": ""}}'`` beats user, project, local and ~/.claude.json ``env``;
   an empty value counts as unset. ``{"apiKeyHelper": ""}`` switches a helper off.
