@@ -27,12 +27,13 @@ VARIADIC = frozenset({"--add-dir", "--allowedTools", "--allowed-tools", "--betas
 PRINT_FLAGS = frozenset({"-p", "--print"})
 # claude's own subcommands and their aliases, and --version/--help (as the first argument): they never
 # probe, never exit 69 for want of a route, and take no --settings (commander rejects it after a
-# subcommand: "error: unknown option '--settings'"). `config` and `migrate-installer` are hidden.
+# subcommand: "error: unknown option '--settings'"). Neither 2.1.94 nor 2.1.332 has `config` or
+# `migrate-installer` any more (`claude config` is a prompt), so they are not here.
 MANAGEMENT_COMMANDS = frozenset({
     "--version", "-v", "--help", "-h",
-    "agents", "attach", "auth", "auto-mode", "config", "doctor", "gateway", "import", "install", "kill", "logs",
-    "mcp", "migrate-installer", "plugin", "plugins", "purge", "respawn", "rm", "setup-token", "stop",
-    "ultrareview", "update", "upgrade",
+    "agents", "attach", "auth", "auto-mode", "doctor", "gateway", "import", "install", "kill", "logs",
+    "mcp", "plugin", "plugins", "purge", "respawn", "rm", "setup-token", "stop", "ultrareview", "update",
+    "upgrade",
 })
 # Options that pick the session; a resumed retry replaces them with its own --resume.
 SESSION_OPTIONS = frozenset({"-r", "--resume", "-c", "--continue", "--session-id", "--fork-session"})

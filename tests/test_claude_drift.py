@@ -4,8 +4,9 @@ Bumping Claude Code is: change `pinned` in ./claude-code-versions, run `bash scr
 the failures here — each names the item (an option, a subcommand, a variable, an error name, a hook
 event) and the table that must classify it. Sources, read from the pinned binary:
 
-- ``claude --help`` (options and their value kinds, subcommands and aliases) and ``claude auth --help``
-  / ``claude auth status --help`` (what claude_state.auth_status runs);
+- ``claude --help`` (options and their value kinds, subcommands and aliases), each subcommand's
+  ``--help`` (that it is one: its usage line names it) and ``claude auth --help`` / ``claude auth status
+  --help`` (what claude_state.auth_status runs);
 - the binary's text (the npm package ships a native executable, older ones a cli.js): variable names,
   claude's own regular expressions for auth/provider variables, its list of credential variables, the
   StopFailure error names and the hook event lists.
@@ -29,7 +30,7 @@ from tests.conftest import CLAUDE_VERSION, run_claude
 
 pytestmark = pytest.mark.e2e
 
-SCAN_FORMAT = 1
+SCAN_FORMAT = 2
 ENV_NAME = re.compile(rb"\b(?:ANTHROPIC|CLAUDE|AWS_BEARER)_[A-Z0-9_]*[A-Z0-9]\b")
 # claude's own patterns for auth/provider variables: regex literals in the array holding this one
 PATTERN_ANCHOR = rb"/^ANTHROPIC_\w*(API_KEY|AUTH_TOKEN"
@@ -65,6 +66,10 @@ def _scan_binary(path: Path) -> dict:
             "hook_events": hooks, "stop_failure_errors": errors}
 
 
+def _usage(help_text: str) -> str:
+    return next((line for line in help_text.splitlines() if line.startswith("Usage:")), "")
+
+
 def _help(claude_bin: str, *words: str) -> str:
     p = run_claude(claude_bin, [*words, "--help"], timeout=60)
     assert p.returncode == 0, f"claude {' '.join(words)} --help exited {p.returncode}: {p.stderr}"
@@ -87,6 +92,7 @@ def scan(claude_bin) -> dict:
             pass
     found = _scan_binary(binary)
     found["help"] = _help(claude_bin)
+    found["command_usage"] = {c: _usage(_help(claude_bin, c)) for c in commands_from_help(found["help"])}
     found["auth_help"] = _help(claude_bin, "auth")
     found["auth_status_help"] = _help(claude_bin, "auth", "status")
     found["key"] = key
@@ -180,6 +186,18 @@ def test_subcommands_are_management_commands(scan):
     missing = [c for c in commands if c not in print_args.MANAGEMENT_COMMANDS]
     assert not missing, (f"claude {CLAUDE_VERSION} subcommands missing from print_args.MANAGEMENT_COMMANDS: "
                          f"{', '.join(missing)}")
+
+
+def test_management_commands_are_claude_subcommands(scan):
+    """The other way round: an entry of MANAGEMENT_COMMANDS that claude no longer has would pass a prompt
+    (``claude config`` is one now) straight through, unguarded. Each subcommand's own help names it."""
+    top_usage = _usage(scan["help"])
+    not_commands = [c for c, usage in scan["command_usage"].items() if usage == top_usage or not usage]
+    assert not not_commands, f"claude {CLAUDE_VERSION}: `<name> --help` shows no subcommand usage for {not_commands}"
+    commands = set(scan["command_usage"])
+    stale = sorted(c for c in print_args.MANAGEMENT_COMMANDS if not c.startswith("-") and c not in commands)
+    assert not stale, (f"print_args.MANAGEMENT_COMMANDS names what claude {CLAUDE_VERSION} has no subcommand for: "
+                       f"{', '.join(stale)}")
 
 
 def test_auth_status_json_exists(scan):
