@@ -1,7 +1,7 @@
 """contrib/stop-failure-hook.json with the REAL claude: a failure seen inside a claude session marks
 the route in the health cache, so the next launch falls back.
 
-Measured on 2.1.328: StopFailure fires both in interactive sessions and in `-p` runs, and the hook
+Measured on 2.1.328, holds on 2.1.332: StopFailure fires both in interactive sessions and in `-p` runs, and the hook
 command sees claude's environment (so $CLAUDE_FAILOVER_ACTIVE names the route). The interactive
 test drives `claude-failover` (exec mode) in a detached tmux session.
 """
