@@ -174,7 +174,8 @@ def test_value_taking_options_are_classified(scan):
             continue
         where = [k for k, table in tables.items() if name in table]
         if where != [kind]:
-            problems.append(f"{name}: takes a {kind} value in claude {CLAUDE_VERSION}; print_args has it in "
+            words = {"value": "a value", "optional": "an optional value", "variadic": "several values"}[kind]
+            problems.append(f"{name}: takes {words} in claude {CLAUDE_VERSION}; print_args has it in "
                             f"{where or 'no table'} (want print_args.{ {'value': 'VALUE', 'optional': 'OPTIONAL_VALUE', 'variadic': 'VARIADIC'}[kind]})")
     assert not problems, "\n".join(problems)
 
