@@ -18,6 +18,16 @@ So for each credential/provider variable a loaded settings file sets:
   claude then sends it as both ``x-api-key`` and ``Authorization: Bearer`` (measured);
 - any other secret collision (e.g. ``CLAUDE_CODE_OAUTH_TOKEN``) refuses the launch.
 
+Interactive launches deliver an ``ANTHROPIC_API_KEY`` (api-key routes, gateways with
+``auth = "x-api-key"``) the same way, whatever the settings files say (``deliver_key``): in the
+terminal UI, claude asks "Detected a custom API key in your environment … Do you want to use this
+API key?" for a key in its environment when a subscription login exists, with "No" as the default,
+and once the key was rejected (``customApiKeyResponses.rejected`` in ~/.claude.json) it silently
+sends the subscription's token instead. A key from an ``apiKeyHelper`` is never asked about and
+beats the login, rejected or not (measured on 2.1.328 in tmux, docs/interactive.md). ``-p`` never
+asks, so print-mode runs keep the plain variable (``x-api-key`` only). ``ANTHROPIC_AUTH_TOKEN``
+(bearer gateways) is not asked about either and stays as it is.
+
     guard_args(child_env, claude_args, environ, cwd, route) -> list[str]
 
 Which variables beyond the credential/provider list belong to the route (its region, AWS profile,
@@ -41,6 +51,8 @@ HELPER_VAR = "CLAUDE_FAILOVER_KEY"
 HELPER_COMMAND = f"printenv {HELPER_VAR}"
 # secrets that an apiKeyHelper can carry with the same effect (measured)
 HELPER_CARRIES = ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY")
+# the variable claude asks about in its terminal UI; interactive launches carry it by the helper
+DELIVERED = "ANTHROPIC_API_KEY"
 SECRETISH_NAME = ("TOKEN", "SECRET", "PASSWORD", "API_KEY", "_KEY")
 
 
@@ -66,6 +78,7 @@ class Plan:
     overrides: list[Override] = factory(list)
     flag: cs.SettingsFile | None = None                    # the user's own --settings
     flag_index: int | None = None
+    delivered: bool = False                                # the key left the environment for the helper
 
     @property
     def refusals(self) -> list[Override]:
@@ -160,6 +173,21 @@ def refusal_error(result: Plan) -> SettingsConflictError:
              "`claude-failover-ctl doctor` explains every settings file")
 
 
+def deliver_key(result: Plan, child_env: dict[str, str], claude_args: list[str]) -> None:
+    """Interactive launch with an ``ANTHROPIC_API_KEY``: carry it through our apiKeyHelper instead.
+
+    The variable leaves the child's environment (no custom-key prompt, no silent switch to the
+    subscription after an earlier "No"); ``guard_args`` then puts the key in ``CLAUDE_FAILOVER_KEY``.
+    """
+    from claude_failover.print_args import wants_print
+
+    if not child_env.get(DELIVERED) or wants_print(claude_args) or result.carry not in (None, DELIVERED):
+        return
+    result.helper = HELPER_COMMAND
+    result.carry = DELIVERED
+    result.delivered = True
+
+
 def _secret_in(settings: dict) -> str | None:
     """The name of a value in ``settings['env']`` that looks like a secret (never the value)."""
     from claude_failover.config.secret_shapes import looks_like_secret
@@ -183,6 +211,7 @@ def guard_args(child_env: dict[str, str], claude_args: list[str], environ, cwd, 
     result = plan(child_env, claude_args, environ, cwd, route)
     if result.refusals:
         raise refusal_error(result)
+    deliver_key(result, child_env, claude_args)
     if not result.needed:
         return []
     if result.flag is not None and result.flag.error:
@@ -201,6 +230,8 @@ def guard_args(child_env: dict[str, str], claude_args: list[str], environ, cwd, 
                 hint=f"move {leaked} out of {result.flag.path} (claude-failover sets the route's credential)")
     if result.carry:
         child_env[HELPER_VAR] = child_env[result.carry]
+    if result.delivered:
+        del child_env[DELIVERED]
     import json
 
     return ["--settings", json.dumps(merged, separators=(",", ":"))]

@@ -17,7 +17,7 @@ OLDEST_VERSION="$(version_of oldest)"
 log() { printf '[test.sh] %s\n' "$*" >&2; }
 
 # --- 1. system packages ----------------------------------------------------------------------------
-APT_PKGS=(gnome-keyring dbus dbus-user-session libsecret-tools shellcheck fish zsh systemd iproute2 util-linux)
+APT_PKGS=(gnome-keyring dbus dbus-user-session libsecret-tools shellcheck fish zsh systemd iproute2 util-linux tmux)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

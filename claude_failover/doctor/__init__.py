@@ -16,7 +16,7 @@ __all__ = ["Context", "Finding", "OK", "INFO", "WARNING", "ERROR", "SEVERITIES",
            "apply_fixes", "MODULES"]
 
 # in report order
-MODULES = ("ours", "claude_binary", "environment", "settings_files", "credentials", "route_prereqs")
+MODULES = ("ours", "claude_binary", "environment", "settings_files", "credentials", "key_answers", "route_prereqs")
 
 
 def checks():

@@ -1,0 +1,128 @@
+"""An API key reaches an interactive claude through our apiKeyHelper, not ANTHROPIC_API_KEY (issue 13).
+
+Unit tests of settings_guard.deliver_key and the doctor's rejected-key check; test_tui_key_e2e.py
+shows the real claude in tmux.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from claude_failover import doctor, settings_guard as sg
+from claude_failover.doctor import key_answers
+from tests.test_settings_guard import managed  # noqa: F401  (autouse: managed settings in a temp dir)
+
+KEY = "sk-ant-api03-FAKE-deliver-0123456789abcdef"
+URL = "http://127.0.0.1:9"
+
+
+def key_env(**extra):
+    return {"HOME": os.environ["HOME"], "ANTHROPIC_BASE_URL": URL, "ANTHROPIC_API_KEY": KEY, **extra}
+
+
+def settings_of(args):
+    assert args[0] == "--settings" and len(args) == 2
+    return json.loads(args[1])
+
+
+@pytest.fixture
+def cwd(tmp_path):
+    (tmp_path / "work").mkdir()
+    return str(tmp_path / "work")
+
+
+@pytest.mark.parametrize("claude_args", [[], ["--resume", "abc"], ["--model", "opus", "fix the bug"]])
+def test_interactive_key_goes_through_the_helper(cwd, claude_args):
+    env = key_env()
+    args = sg.guard_args(env, claude_args, {}, cwd)
+    assert settings_of(args) == {"apiKeyHelper": sg.HELPER_COMMAND}
+    assert "ANTHROPIC_API_KEY" not in env and env[sg.HELPER_VAR] == KEY
+    assert KEY not in " ".join(args)
+
+
+@pytest.mark.parametrize("claude_args", [["-p", "hi"], ["--print", "hi"], ["--version"], ["auth", "status"]])
+def test_print_mode_and_management_commands_keep_the_variable(cwd, claude_args):
+    env = key_env()
+    assert sg.guard_args(env, claude_args, {}, cwd) == []
+    assert env["ANTHROPIC_API_KEY"] == KEY and sg.HELPER_VAR not in env
+
+
+def test_bearer_token_stays_in_the_environment(cwd):
+    """ANTHROPIC_AUTH_TOKEN is never asked about (measured): a bearer gateway keeps it."""
+    env = {"HOME": os.environ["HOME"], "ANTHROPIC_BASE_URL": URL, "ANTHROPIC_AUTH_TOKEN": KEY}
+    assert sg.guard_args(env, [], {}, cwd) == []
+    assert env["ANTHROPIC_AUTH_TOKEN"] == KEY
+
+
+def test_settings_file_key_and_delivery_combine(isolated_env, cwd):
+    """A stale key in settings.json is blanked and the route's key still comes from the helper."""
+    isolated_env.claude_dir.mkdir(parents=True, exist_ok=True)
+    (isolated_env.claude_dir / "settings.json").write_text(json.dumps({"env": {"ANTHROPIC_API_KEY": "sk-stale"}}))
+    env = key_env()
+    got = settings_of(sg.guard_args(env, [], {}, cwd))
+    assert got == {"env": {"ANTHROPIC_API_KEY": ""}, "apiKeyHelper": sg.HELPER_COMMAND}
+    assert "ANTHROPIC_API_KEY" not in env and env[sg.HELPER_VAR] == KEY
+
+
+def test_users_own_helper_is_replaced(isolated_env, cwd):
+    isolated_env.claude_dir.mkdir(parents=True, exist_ok=True)
+    (isolated_env.claude_dir / "settings.json").write_text(json.dumps({"apiKeyHelper": "echo other"}))
+    env = key_env()
+    assert settings_of(sg.guard_args(env, [], {}, cwd)) == {"apiKeyHelper": sg.HELPER_COMMAND}
+
+
+def test_users_own_settings_flag_is_merged(cwd):
+    env = key_env()
+    got = settings_of(sg.guard_args(env, ["--settings", '{"model": "opus"}'], {}, cwd))
+    assert got == {"model": "opus", "apiKeyHelper": sg.HELPER_COMMAND}
+
+
+# --- doctor -------------------------------------------------------------------------------------------
+def _doctor(isolated_env, answers, profile='type = "api-key"'):
+    isolated_env.config_file.parent.mkdir(parents=True, exist_ok=True)
+    isolated_env.config_file.write_text(f'[profiles.work-key]\n{profile}\nsecret_env = "T_KEY"\n')
+    state = json.loads(isolated_env.claude_json.read_text())
+    state["customApiKeyResponses"] = answers
+    isolated_env.claude_json.write_text(json.dumps(state))
+    ctx = doctor.Context(environ={**os.environ, "T_KEY": KEY}, cwd=str(isolated_env.home),
+                         config_path=str(isolated_env.config_file))
+    return key_answers.check_rejected_keys(ctx)
+
+
+def test_doctor_reports_a_rejected_key(isolated_env):
+    (finding,) = _doctor(isolated_env, {"approved": [], "rejected": [KEY[-20:]]})
+    assert finding.id == "api-key-rejected" and finding.severity == doctor.WARNING
+    assert "work-key" in finding.saw and "customApiKeyResponses.rejected" in finding.saw
+    assert "remove the entry" in finding.fix and str(isolated_env.claude_json) in finding.fix
+    text = json.dumps(finding.to_dict())
+    assert KEY not in text and KEY[-20:] not in text      # never the key, nor claude's stored tail
+
+
+def test_doctor_gateway_with_x_api_key(isolated_env):
+    found = _doctor(isolated_env, {"rejected": [KEY[-20:]]},
+                    profile=f'type = "gateway"\nbase_url = "{URL}"\nauth = "x-api-key"')
+    assert [f.id for f in found] == ["api-key-rejected"]
+    # a bearer gateway is never asked about
+    assert _doctor(isolated_env, {"rejected": [KEY[-20:]]}, profile=f'type = "gateway"\nbase_url = "{URL}"') == []
+
+
+@pytest.mark.parametrize("answers", [{"approved": [KEY[-20:]], "rejected": []}, {}, "garbage"])
+def test_doctor_quiet_without_a_rejection(isolated_env, answers):
+    assert _doctor(isolated_env, answers) == []
+
+
+def test_doctor_other_rejected_keys_are_info(isolated_env):
+    (finding,) = _doctor(isolated_env, {"rejected": ["x" * 20]})
+    assert finding.id == "api-key-rejected-other" and finding.severity == doctor.INFO
+
+
+def test_doctor_unreadable_state_file(isolated_env):
+    isolated_env.claude_json.write_text("{not json")
+    isolated_env.config_file.parent.mkdir(parents=True, exist_ok=True)
+    isolated_env.config_file.write_text('[profiles.k]\ntype = "api-key"\nsecret_env = "T_KEY"\n')
+    ctx = doctor.Context(environ={**os.environ, "T_KEY": KEY}, cwd=str(isolated_env.home),
+                         config_path=str(isolated_env.config_file))
+    assert key_answers.check_rejected_keys(ctx) == []
