@@ -14,6 +14,8 @@ Fixtures:
   keyring_backend         real Secret Service (gnome-keyring) on the private D-Bus session, login
                           collection unlocked, emptied before and after each test; yields a
                           KeyringInfo
+  tui                     a factory tui(argv, env=None, cwd=None) -> tests.tui.Tui: the program in a
+                          detached fixed-size tmux session (own server), killed at teardown
 Helpers: run_claude(claude_bin, args, env=None, timeout=60) -> CompletedProcess (stdin=DEVNULL, text)
          claude_env(**extra) -> a copy of os.environ with extra set (None values removed)
 """
@@ -183,6 +185,24 @@ def loopback_only() -> None:
     if ifaces != ["lo"]:
         pytest.fail(f"e2e tests must run in a loopback-only network namespace (found interfaces {ifaces}); "
                     f"run them through `{TEST_SCRIPT}`", pytrace=False)
+
+
+@pytest.fixture
+def tui(tmp_path: Path, isolated_env: IsolatedEnv):
+    """Start programs in the real terminal (tmux); every session is killed however the test ends."""
+    from tests.tui import Tui
+
+    made: list = []
+
+    def start(argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = None, **size) -> Tui:
+        session = Tui(tmp_path, dict(os.environ) if env is None else env, cwd or isolated_env.home, **size)
+        made.append(session)
+        session.start(argv)
+        return session
+
+    yield start
+    for session in made:
+        session.kill()
 
 
 # ---------------------------------------------------------------------------------------------------
