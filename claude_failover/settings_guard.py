@@ -177,15 +177,20 @@ def deliver_key(result: Plan, child_env: dict[str, str], claude_args: list[str])
     """Interactive launch with an ``ANTHROPIC_API_KEY``: carry it through our apiKeyHelper instead.
 
     The variable leaves the child's environment (no custom-key prompt, no silent switch to the
-    subscription after an earlier "No"); ``guard_args`` then puts the key in ``CLAUDE_FAILOVER_KEY``.
+    subscription after an earlier "No"); ``guard_args`` then puts the key in ``CLAUDE_FAILOVER_KEY``
+    and the helper (``key_helper``) prints it — or, after a 401, the next key route's (item 3).
     """
     from claude_failover.print_args import wants_print
 
     if not child_env.get(DELIVERED) or wants_print(claude_args) or result.carry not in (None, DELIVERED):
         return
-    result.helper = HELPER_COMMAND
+    from claude_failover import key_helper
+
+    result.helper = key_helper.command()
     result.carry = DELIVERED
     result.delivered = True
+    # claude re-runs the helper after a 401 and every TTL: a long TTL makes a re-run mean a 401
+    child_env.setdefault(key_helper.TTL_VAR, key_helper.TTL_MS)
 
 
 def _secret_in(settings: dict) -> str | None:

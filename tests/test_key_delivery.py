@@ -11,12 +11,13 @@ import os
 
 import pytest
 
-from claude_failover import doctor, settings_guard as sg
+from claude_failover import doctor, key_helper, settings_guard as sg
 from claude_failover.doctor import key_answers
 from tests.test_settings_guard import managed  # noqa: F401  (autouse: managed settings in a temp dir)
 
 KEY = "sk-ant-api03-FAKE-deliver-0123456789abcdef"
 URL = "http://127.0.0.1:9"
+HELPER = key_helper.command()
 
 
 def key_env(**extra):
@@ -38,16 +39,28 @@ def cwd(tmp_path):
 def test_interactive_key_goes_through_the_helper(cwd, claude_args):
     env = key_env()
     args = sg.guard_args(env, claude_args, {}, cwd)
-    assert settings_of(args) == {"apiKeyHelper": sg.HELPER_COMMAND}
+    assert settings_of(args) == {"apiKeyHelper": HELPER}
     assert "ANTHROPIC_API_KEY" not in env and env[sg.HELPER_VAR] == KEY
     assert KEY not in " ".join(args)
+    assert env[key_helper.TTL_VAR] == key_helper.TTL_MS      # a re-run of the helper then means a 401
+
+
+def test_users_helper_ttl_is_kept(cwd):
+    env = key_env(**{key_helper.TTL_VAR: "60000"})
+    sg.guard_args(env, [], {}, cwd)
+    assert env[key_helper.TTL_VAR] == "60000"
+
+
+def test_helper_command_quotes_an_odd_python(monkeypatch):
+    monkeypatch.setattr(key_helper.sys, "executable", "/opt/my python/it's/python3")
+    assert key_helper.command() == "'/opt/my python/it'\\''s/python3' -m claude_failover.key_helper"
 
 
 @pytest.mark.parametrize("claude_args", [["-p", "hi"], ["--print", "hi"], ["--version"], ["auth", "status"]])
 def test_print_mode_and_management_commands_keep_the_variable(cwd, claude_args):
     env = key_env()
     assert sg.guard_args(env, claude_args, {}, cwd) == []
-    assert env["ANTHROPIC_API_KEY"] == KEY and sg.HELPER_VAR not in env
+    assert env["ANTHROPIC_API_KEY"] == KEY and sg.HELPER_VAR not in env and key_helper.TTL_VAR not in env
 
 
 def test_bearer_token_stays_in_the_environment(cwd):
@@ -63,7 +76,7 @@ def test_settings_file_key_and_delivery_combine(isolated_env, cwd):
     (isolated_env.claude_dir / "settings.json").write_text(json.dumps({"env": {"ANTHROPIC_API_KEY": "sk-stale"}}))
     env = key_env()
     got = settings_of(sg.guard_args(env, [], {}, cwd))
-    assert got == {"env": {"ANTHROPIC_API_KEY": ""}, "apiKeyHelper": sg.HELPER_COMMAND}
+    assert got == {"env": {"ANTHROPIC_API_KEY": ""}, "apiKeyHelper": HELPER}
     assert "ANTHROPIC_API_KEY" not in env and env[sg.HELPER_VAR] == KEY
 
 
@@ -71,13 +84,13 @@ def test_users_own_helper_is_replaced(isolated_env, cwd):
     isolated_env.claude_dir.mkdir(parents=True, exist_ok=True)
     (isolated_env.claude_dir / "settings.json").write_text(json.dumps({"apiKeyHelper": "echo other"}))
     env = key_env()
-    assert settings_of(sg.guard_args(env, [], {}, cwd)) == {"apiKeyHelper": sg.HELPER_COMMAND}
+    assert settings_of(sg.guard_args(env, [], {}, cwd)) == {"apiKeyHelper": HELPER}
 
 
 def test_users_own_settings_flag_is_merged(cwd):
     env = key_env()
     got = settings_of(sg.guard_args(env, ["--settings", '{"model": "opus"}'], {}, cwd))
-    assert got == {"model": "opus", "apiKeyHelper": sg.HELPER_COMMAND}
+    assert got == {"model": "opus", "apiKeyHelper": HELPER}
 
 
 # --- doctor -------------------------------------------------------------------------------------------

@@ -1,0 +1,171 @@
+"""Our ``apiKeyHelper`` for interactive launches of API-key routes (issue 13).
+
+claude runs its ``apiKeyHelper`` when it first needs a key and again after a 401 (measured on
+2.1.328: it re-runs the helper and retries the same request at once, even with
+``CLAUDE_CODE_MAX_RETRIES=0``). The launcher sets ``CLAUDE_CODE_API_KEY_HELPER_TTL_MS`` long
+(unless the user set it), so a later call almost always means a 401:
+
+- first call of this session: print the launch's key (``CLAUDE_FAILOVER_KEY``) and remember which
+  route handed it out (a small state file named for the session, no secret in it);
+- a later call: probe the route last handed out (``GET /v1/models``, no tokens). Still good, or the
+  probe is inconclusive: print its key again. Refused: record it in the health cache (the next
+  launch skips it) and print the key of the next route in ``order`` that delivers its key the same
+  way to the same endpoint and is not cooling down. Nothing left: the same key (claude shows its
+  error and the StopFailure hook records it).
+
+A subscription cannot be swapped in or out of a running claude this way: claude reads its login
+once, and the helper's key beats it. Run as ``python -m claude_failover.key_helper``; exit 1 with
+nothing on stdout when there is no key to give (claude then reports the helper's failure).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from claude_failover.credvars import ACTIVE_VAR, PID_VAR
+
+KEY_VAR = "CLAUDE_FAILOVER_KEY"
+TTL_VAR = "CLAUDE_CODE_API_KEY_HELPER_TTL_MS"
+TTL_MS = str(24 * 3600 * 1000)
+DELIVERED = "ANTHROPIC_API_KEY"
+
+
+def command() -> str:
+    """The helper as a shell command (claude runs it with a shell); shlex would import re."""
+    exe = sys.executable
+    if any(c in exe for c in " '\"$`\\!*?[]{}()<>|&;#~\t\n"):
+        exe = "'" + exe.replace("'", "'\\''") + "'"
+    return f"{exe} -m claude_failover.key_helper"
+
+
+def _session_file(environ) -> str | None:
+    from claude_failover import paths
+
+    session = "".join(c for c in environ.get(PID_VAR, "") if c.isalnum())
+    return os.path.join(paths.state_dir(), "key-helper", f"{session}.json") if session else None
+
+
+def _forget_dead_sessions(directory: str) -> None:
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        pid = "".join(c for c in name.removesuffix(".json") if c.isdigit())
+        if not pid:
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            try:
+                os.unlink(os.path.join(directory, name))
+            except OSError:
+                pass
+        except (PermissionError, ValueError, OverflowError):
+            pass
+
+
+def _remember(path: str | None, route: str) -> None:
+    if path is None:
+        return
+    import json
+
+    from claude_failover import paths
+
+    try:
+        paths.atomic_write(path, json.dumps({"route": route}))
+    except OSError:
+        pass    # bookkeeping: the key still goes out
+
+
+def _endpoint(profile) -> str | None:
+    """The URL a route sends its ``x-api-key`` to (None: it sends none)."""
+    env = profile.route.child_env(profile, "x")
+    if DELIVERED not in env:
+        return None
+    return (env.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com").rstrip("/")
+
+
+def rotate(current: str, environ) -> tuple[str, str] | None:
+    """(route, key) to hand out after a later call, or None to keep the current key."""
+    from claude_failover import cache, config as config_mod, health, paths, secret
+    from claude_failover.errors import FailoverError
+
+    try:
+        cfg = config_mod.load(paths.config_path())
+    except FailoverError:
+        return None
+    profile = cfg.profiles.get(current)
+    if profile is None or _endpoint(profile) is None:
+        return None
+    try:
+        verdict = health.probe_routes(cfg, [current], environ)[current]
+    except FailoverError:
+        return None
+    if not verdict.definite:
+        return None
+    data = cache.read()
+    order = list(cfg.order)
+    later = order[order.index(current) + 1:] if current in order else []
+    for name in later:
+        other = cfg.profiles[name]
+        if _endpoint(other) != _endpoint(profile):
+            continue
+        if health.route_state(cfg, data, name, environ).kind == health.COOLING:
+            continue
+        try:
+            found = secret.resolve(name, other.secret_sources, environ)
+        except FailoverError:
+            continue
+        if found is not None:
+            return name, found.value
+    return None
+
+
+def main() -> int:
+    import json
+
+    environ = dict(os.environ)
+    key = environ.get(KEY_VAR, "")
+    path = _session_file(environ)
+    current = environ.get(ACTIVE_VAR, "")
+    state = None
+    if path is not None:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                state = json.load(fh)
+        except (OSError, ValueError):
+            state = None
+    if not isinstance(state, dict) or not isinstance(state.get("route"), str):
+        if path is not None:
+            _forget_dead_sessions(os.path.dirname(path))
+        _remember(path, current)
+    else:
+        current = state["route"]
+        if current != environ.get(ACTIVE_VAR):
+            key = _resolve(current, environ) or key
+        chosen = rotate(current, environ)
+        if chosen is not None:
+            current, key = chosen
+            _remember(path, current)
+    if not key:
+        return 1
+    sys.stdout.write(key + "\n")
+    return 0
+
+
+def _resolve(name: str, environ) -> str | None:
+    from claude_failover import config as config_mod, paths, secret
+    from claude_failover.errors import FailoverError
+
+    try:
+        cfg = config_mod.load(paths.config_path())
+        found = secret.resolve(name, cfg.profiles[name].secret_sources, environ)
+    except (FailoverError, KeyError):
+        return None
+    return found.value if found else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
