@@ -137,3 +137,30 @@ def test_plain_claude_with_the_variable_falls_to_the_subscription(world, isolate
     session.wait_for("401")
     assert fake_server.credentials_seen() == [SUB]
     assert json.loads(isolated_env.claude_json.read_text())["customApiKeyResponses"]["rejected"] == [KEY[-20:]]
+
+
+def test_key_rotates_mid_session_after_a_401(isolated_env, fake_server, claude_bin, tui):
+    """Item 3: two keys on one endpoint; the first turns 401 mid-session; claude re-runs our helper,
+    gets the second key and retries: the person sees the answer, no restart."""
+    k1, k2 = KEY, KEY.replace("workkey", "nextkey")
+    write_config(isolated_env.config_file, (
+        f'claude = "{claude_bin}"\norder = ["one", "two"]\n'
+        f'[profiles.one]\ntype = "api-key"\nbase_url = "{fake_server.url}"\nsecret_env = "T_K1"\n'
+        f'[profiles.two]\ntype = "api-key"\nbase_url = "{fake_server.url}"\nsecret_env = "T_K2"\n'))
+    cwd = isolated_env.home / "project"
+    cwd.mkdir()
+    trust_folder(isolated_env.claude_json, cwd)
+    subscription_login(isolated_env.claude_dir, SUB)
+    env = claude_env(T_K1=k1, T_K2=k2, CLAUDE_CODE_MAX_RETRIES="0")
+    session = tui([LAUNCHER], env=env, cwd=cwd)
+    assert REPLY in converse(session)
+    fake_server.behave(k1, "api_key_invalid")
+    fake_server.clear_requests()
+    session.submit("again")
+    fake_server.wait_for_requests(2, "/v1/messages", timeout=60)
+    screen = session.wait_for("esc to interrupt", gone=True)   # the turn ended
+    sent = posts(fake_server)
+    assert [(r["credential"], r["status"]) for r in sent] == [(k1, 401), (k2, 200)], screen
+    assert "Invalid API key" not in screen and screen.count(REPLY) == 2, screen
+    health = json.loads((isolated_env.state_dir / "health.json").read_text())["routes"]
+    assert health["one"]["verdict"]["state"] == "unhealthy"
