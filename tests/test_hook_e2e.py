@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 
 from tests.conftest import REPO, claude_env, run_claude
 from tests.launch import LAUNCHER, failover, write_config
+from tests.tui import trust_folder
 
 TOK1 = "sk-ant-oat01-FAKE-hook1"
 KEY2 = "sk-ant-api03-FAKE-hook2"
@@ -70,34 +70,15 @@ def test_hook_file_is_valid_settings():
 
 
 @pytest.mark.e2e
-def test_interactive_session_failure_marks_the_route(hooked, isolated_env, tmp_path):
+def test_interactive_session_failure_marks_the_route(hooked, isolated_env, tui):
     """`claude-failover` (exec, interactive) in tmux; the prompt fails with 401 -> the cache marks it."""
-    if shutil.which("tmux") is None:
-        pytest.fail("tmux is needed for the interactive hook test (apt-get install tmux)")
     cwd = isolated_env.home / "project"
     cwd.mkdir()
-    state = json.loads(isolated_env.claude_json.read_text())
-    state["projects"] = {str(cwd): {"hasTrustDialogAccepted": True}}   # skip the folder-trust dialog
-    isolated_env.claude_json.write_text(json.dumps(state))
-    sock = str(tmp_path / "tmux.sock")
-    e = env(TERM="xterm-256color")
-
-    def tmux(*args, check=True):
-        return subprocess.run(["tmux", "-S", sock, "-f", os.devnull, *args], env=e, capture_output=True,
-                              text=True, check=check, timeout=10)
-
-    tmux("new-session", "-d", "-x", "150", "-y", "40", "-c", str(cwd), LAUNCHER)
-    try:
-        deadline = time.monotonic() + 30
-        while "❯" not in tmux("capture-pane", "-p").stdout:
-            assert time.monotonic() < deadline, tmux("capture-pane", "-p").stdout
-            time.sleep(0.3)
-        tmux("send-keys", "hi")
-        time.sleep(0.3)
-        tmux("send-keys", "Enter")
-        entry = wait_for_mark(isolated_env, "first")
-    finally:
-        tmux("kill-server", check=False)
+    trust_folder(isolated_env.claude_json, cwd)
+    session = tui([LAUNCHER], env=env(), cwd=cwd)
+    session.wait_for("❯")
+    session.submit("hi")
+    entry = wait_for_mark(isolated_env, "first")
     assert entry["verdict"]["reason"] == "auth-invalid" and entry["verdict"]["source"] == "run"
     assert entry["cooldown_until"] > time.time()
     assert [r["credential"] for r in hooked.requests if r["method"] == "POST"][0] == TOK1

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import claude_env
-from tests.launch import CTL, LAUNCHER, ctl, failover, write_config
+from tests.launch import LAUNCHER, ctl, failover, write_config
 from tests.tui import subscription_login, trust_folder
 
 SUB = "sk-ant-oat01-FAKE-tui-subscription"
