@@ -66,6 +66,23 @@ def _forget_dead_sessions(directory: str) -> None:
             pass
 
 
+def active_route(environ) -> str | None:
+    """The route this claude session runs on now: the one our helper last handed a key out for
+    (after a rotation), else ``$CLAUDE_FAILOVER_ACTIVE``. For the status line and the hook."""
+    import json
+
+    path = _session_file(environ)
+    if path is not None and environ.get(KEY_VAR):
+        try:
+            with open(path, encoding="utf-8") as fh:
+                route = json.load(fh).get("route")
+        except (OSError, ValueError, AttributeError):
+            route = None
+        if isinstance(route, str) and route:
+            return route
+    return environ.get(ACTIVE_VAR) or None
+
+
 def _remember(path: str | None, route: str) -> None:
     if path is None:
         return

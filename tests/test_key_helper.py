@@ -108,3 +108,23 @@ def test_the_helper_imports_nothing_heavy_on_its_first_call(keys):
 
 def test_command_is_this_python():
     assert key_helper.command().startswith(sys.executable)
+
+
+def test_after_a_rotation_the_hook_and_the_status_line_name_the_new_route(keys, isolated_env):
+    from claude_failover.ctl.cmd_statusline import route_state
+    from tests.launch import ctl
+
+    helper(pid="9001")
+    env = claude_env(T_K1=K1, T_K2=K2, CLAUDE_FAILOVER_KEY=K1, CLAUDE_FAILOVER_ACTIVE="one",
+                     CLAUDE_FAILOVER_PID="9001")
+    assert key_helper.active_route(env) == "one"
+    keys.behave(K1, "api_key_invalid")
+    helper(pid="9001")
+    assert key_helper.active_route(env) == "two"
+    assert route_state(env, str(isolated_env.config_file))["active"] == "two"
+    p = ctl(["report", "--from-hook"], env=env, input=json.dumps({"error": "authentication_failed"}))
+    assert p.returncode == 0, p.stderr
+    health = json.loads((isolated_env.state_dir / "health.json").read_text())["routes"]
+    assert health["two"]["verdict"]["source"] == "run"
+    # a session without our helper (no CLAUDE_FAILOVER_KEY): the launch's route
+    assert key_helper.active_route({**env, "CLAUDE_FAILOVER_KEY": ""}) == "one"

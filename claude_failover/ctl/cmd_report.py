@@ -68,7 +68,6 @@ def COMMAND(ctx, name, reason, detail, status, retry_after, from_hook):
 
 
 def _from_hook(ctx) -> None:
-    from claude_failover.credvars import ACTIVE_VAR
     from claude_failover.errors import UsageError
 
     raw = sys.stdin.read(1024 * 1024)
@@ -84,7 +83,9 @@ def _from_hook(ctx) -> None:
     mapped = hook_failure(error)
     if mapped is None:
         return  # not the route's fault (or an error class we do not know yet)
-    name = os.environ.get(ACTIVE_VAR)
+    from claude_failover.key_helper import active_route
+
+    name = active_route(os.environ)   # after a mid-session key rotation: the key's route, not the first
     if not name:
         click.echo("claude-failover: report --from-hook: $CLAUDE_FAILOVER_ACTIVE is not set "
                    "(claude was not started by claude-failover); nothing recorded", err=True)

@@ -17,7 +17,7 @@ import sys
 
 import click
 
-from claude_failover.credvars import ACTIVE_VAR, PREFERRED_VAR
+from claude_failover.credvars import PREFERRED_VAR
 
 STDIN_LIMIT = 256 * 1024
 STDIN_WAIT = 0.3  # seconds: claude writes its JSON at once and closes the pipe
@@ -63,7 +63,10 @@ def route_state(environ, config_path: str | None) -> dict:
     from claude_failover import cache
     from claude_failover.verdict import REASONS
 
-    active, preferred, source = environ.get(ACTIVE_VAR) or None, environ.get(PREFERRED_VAR) or None, "env"
+    from claude_failover.key_helper import active_route
+
+    # after a mid-session key rotation the helper's route, not the one the session started on
+    active, preferred, source = active_route(environ), environ.get(PREFERRED_VAR) or None, "env"
     data = cache.read()
     if not active:
         last = data.get("last") if isinstance(data.get("last"), dict) else {}
