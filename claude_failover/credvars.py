@@ -157,3 +157,7 @@ ACTIVE_VAR = "CLAUDE_FAILOVER_ACTIVE"      # the profile claude runs on
 # (a hook run through `sh -c`, which execs it), and that child's parent is the exec'd pid.
 PID_VAR = "CLAUDE_FAILOVER_PID"
 PREFERRED_VAR = "CLAUDE_FAILOVER_PREFERRED"  # the first route in `order` (status line fallback marker)
+# Set for an interactive API-key launch (settings_guard / key_helper): the key our apiKeyHelper prints
+# and the launch's helper session. Removed from a caller's environment like the credential variables,
+# so a claude started from inside claude never inherits the outer session's key or rotation state.
+HELPER_VARS = ("CLAUDE_FAILOVER_KEY", "CLAUDE_FAILOVER_HELPER_SESSION")

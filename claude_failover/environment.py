@@ -11,7 +11,7 @@ import os
 
 from claude_failover.config import Profile
 from claude_failover.record import factory, record
-from claude_failover.credvars import ACTIVE_VAR, CREDENTIAL_VARS, PID_VAR, PREFERRED_VAR, SECRET_VARS
+from claude_failover.credvars import ACTIVE_VAR, CREDENTIAL_VARS, HELPER_VARS, PID_VAR, PREFERRED_VAR, SECRET_VARS
 
 
 @record
@@ -43,7 +43,7 @@ def build(profile: Profile, secret: str | None, base: dict[str, str] | None = No
     if preferred:
         route_env[PREFERRED_VAR] = preferred
 
-    remove = set(CREDENTIAL_VARS) | set(profile.route.also_remove(profile))
+    remove = set(CREDENTIAL_VARS) | set(HELPER_VARS) | set(profile.route.also_remove(profile))
     unset = sorted(name for name in remove if name in base and name not in route_env)
     for name in remove:
         base.pop(name, None)

@@ -6,7 +6,8 @@ claude runs its ``apiKeyHelper`` when it first needs a key and again after a 401
 (unless the user set it), so a later call almost always means a 401:
 
 - first call of this session: print the launch's key (``CLAUDE_FAILOVER_KEY``) and remember which
-  route handed it out (a small state file named for the session, no secret in it);
+  route handed it out (``key-helper/<session>.json`` in the state dir, named by a random id the
+  launcher sets per launch, holding the route's name and claude's pid, no secret);
 - a later call: probe the route last handed out (``GET /v1/models``, no tokens). Still good, or the
   probe is inconclusive: print its key again. Refused: record it in the health cache (the next
   launch skips it) and print the key of the next route in ``order`` that delivers its key the same
@@ -23,9 +24,10 @@ from __future__ import annotations
 import os
 import sys
 
-from claude_failover.credvars import ACTIVE_VAR, PID_VAR
+from claude_failover.credvars import ACTIVE_VAR, HELPER_VARS, PID_VAR
 
-KEY_VAR = "CLAUDE_FAILOVER_KEY"
+# the key, and one random name per launch (a pid can be reused by a later session; this cannot)
+KEY_VAR, SESSION_VAR = HELPER_VARS
 TTL_VAR = "CLAUDE_CODE_API_KEY_HELPER_TTL_MS"
 TTL_MS = str(24 * 3600 * 1000)
 DELIVERED = "ANTHROPIC_API_KEY"
@@ -39,31 +41,38 @@ def command() -> str:
     return f"{exe} -m claude_failover.key_helper"
 
 
+def new_session() -> str:
+    return os.urandom(8).hex()
+
+
 def _session_file(environ) -> str | None:
     from claude_failover import paths
 
-    session = "".join(c for c in environ.get(PID_VAR, "") if c.isalnum())
+    session = "".join(c for c in environ.get(SESSION_VAR, "") if c in "0123456789abcdef")
     return os.path.join(paths.state_dir(), "key-helper", f"{session}.json") if session else None
 
 
 def _forget_dead_sessions(directory: str) -> None:
+    """Remove the files of sessions whose claude has ended (the pid the launcher recorded)."""
+    import json
+
     try:
-        names = os.listdir(directory)
+        names = [n for n in os.listdir(directory) if n.endswith(".json")]
     except OSError:
         return
     for name in names:
-        pid = "".join(c for c in name.removesuffix(".json") if c.isdigit())
-        if not pid:
-            continue
+        path = os.path.join(directory, name)
         try:
-            os.kill(int(pid), 0)
+            with open(path, encoding="utf-8") as fh:
+                pid = int("".join(c for c in str(json.load(fh).get("pid", "")) if c.isdigit()))
+            os.kill(pid, 0)
         except ProcessLookupError:
             try:
-                os.unlink(os.path.join(directory, name))
+                os.unlink(path)
             except OSError:
                 pass
-        except (PermissionError, ValueError, OverflowError):
-            pass
+        except (OSError, ValueError, AttributeError, OverflowError):
+            pass   # unreadable, no pid, or alive under another user: leave it
 
 
 def active_route(environ) -> str | None:
@@ -83,7 +92,7 @@ def active_route(environ) -> str | None:
     return environ.get(ACTIVE_VAR) or None
 
 
-def _remember(path: str | None, route: str) -> None:
+def _remember(path: str | None, route: str, environ) -> None:
     if path is None:
         return
     import json
@@ -91,7 +100,7 @@ def _remember(path: str | None, route: str) -> None:
     from claude_failover import paths
 
     try:
-        paths.atomic_write(path, json.dumps({"route": route}))
+        paths.atomic_write(path, json.dumps({"route": route, "pid": environ.get(PID_VAR, "")}))
     except OSError:
         pass    # bookkeeping: the key still goes out
 
@@ -157,7 +166,7 @@ def main() -> int:
     if not isinstance(state, dict) or not isinstance(state.get("route"), str):
         if path is not None:
             _forget_dead_sessions(os.path.dirname(path))
-        _remember(path, current)
+        _remember(path, current, environ)
     else:
         current = state["route"]
         if current != environ.get(ACTIVE_VAR):
@@ -165,7 +174,7 @@ def main() -> int:
         chosen = rotate(current, environ)
         if chosen is not None:
             current, key = chosen
-            _remember(path, current)
+            _remember(path, current, environ)
     if not key:
         return 1
     sys.stdout.write(key + "\n")

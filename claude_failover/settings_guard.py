@@ -191,6 +191,7 @@ def deliver_key(result: Plan, child_env: dict[str, str], claude_args: list[str])
     result.delivered = True
     # claude re-runs the helper after a 401 and every TTL: a long TTL makes a re-run mean a 401
     child_env.setdefault(key_helper.TTL_VAR, key_helper.TTL_MS)
+    child_env[key_helper.SESSION_VAR] = key_helper.new_session()
 
 
 def _secret_in(settings: dict) -> str | None:

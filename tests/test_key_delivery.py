@@ -43,6 +43,7 @@ def test_interactive_key_goes_through_the_helper(cwd, claude_args):
     assert "ANTHROPIC_API_KEY" not in env and env[sg.HELPER_VAR] == KEY
     assert KEY not in " ".join(args)
     assert env[key_helper.TTL_VAR] == key_helper.TTL_MS      # a re-run of the helper then means a 401
+    assert len(env[key_helper.SESSION_VAR]) == 16            # one random id per launch
 
 
 def test_users_helper_ttl_is_kept(cwd):
@@ -139,3 +140,14 @@ def test_doctor_unreadable_state_file(isolated_env):
     ctx = doctor.Context(environ={**os.environ, "T_KEY": KEY}, cwd=str(isolated_env.home),
                          config_path=str(isolated_env.config_file))
     assert key_answers.check_rejected_keys(ctx) == []
+
+
+def test_a_nested_launch_does_not_inherit_the_outer_helper_state():
+    """claude started from inside claude: the outer session's key and helper session are removed."""
+    from claude_failover import config as config_mod, environment
+    from claude_failover.credvars import HELPER_VARS
+
+    cfg = config_mod.parse('[profiles.sub]\ntype = "subscription"\n')
+    outer = {"HOME": "/h", "CLAUDE_FAILOVER_KEY": KEY, "CLAUDE_FAILOVER_HELPER_SESSION": "ab12"}
+    child = environment.build(cfg.profiles["sub"], None, outer)
+    assert not set(HELPER_VARS) & set(child.env)

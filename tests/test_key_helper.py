@@ -5,6 +5,7 @@ a subprocess with claude's environment; the fake server answers the probes."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -32,9 +33,9 @@ def keys(isolated_env, fake_server):
     return fake_server
 
 
-def helper(pid: str = "4242", active: str = "one", key: str = K1):
+def helper(session: str = "4242", active: str = "one", key: str = K1, pid: str | None = None):
     env = claude_env(T_K1=K1, T_K2=K2, T_K3=K3, CLAUDE_FAILOVER_KEY=key, CLAUDE_FAILOVER_ACTIVE=active,
-                     CLAUDE_FAILOVER_PID=pid)
+                     CLAUDE_FAILOVER_HELPER_SESSION=session, CLAUDE_FAILOVER_PID=pid or str(os.getpid()))
     p = subprocess.run([sys.executable, "-m", "claude_failover.key_helper"], env=env, capture_output=True,
                        text=True, timeout=60, stdin=subprocess.DEVNULL)
     return p.returncode, p.stdout.strip(), p.stderr
@@ -48,7 +49,7 @@ def test_first_call_prints_the_launch_key_without_a_request(keys, isolated_env):
     assert helper()[:2] == (0, K1)
     assert keys.requests == []
     state = (isolated_env.state_dir / "key-helper" / "4242.json").read_text()
-    assert json.loads(state) == {"route": "one"} and K1 not in state
+    assert json.loads(state) == {"route": "one", "pid": str(os.getpid())} and K1 not in state
 
 
 def test_later_call_with_a_good_key_keeps_it(keys):
@@ -76,10 +77,10 @@ def test_an_unreachable_probe_keeps_the_key(keys):
 
 
 def test_sessions_are_separate(keys):
-    helper(pid="1001")
+    helper(session="1001")
     keys.behave(K1, "api_key_invalid")
-    assert helper(pid="1001")[1] == K2
-    assert helper(pid="1002")[1] == K1       # a new session's first call: its launch's key
+    assert helper(session="1001")[1] == K2
+    assert helper(session="1002")[1] == K1   # a new session's first call: its launch's key
 
 
 def test_no_key_no_output(keys):
@@ -91,9 +92,10 @@ def test_dead_sessions_are_forgotten(keys, isolated_env):
     directory.mkdir(parents=True)
     dead = subprocess.Popen(["true"])
     dead.wait()
-    (directory / f"{dead.pid}.json").write_text('{"route": "one"}')
-    helper(pid="77")
-    assert not (directory / f"{dead.pid}.json").exists()
+    (directory / "dead.json").write_text(json.dumps({"route": "one", "pid": str(dead.pid)}))
+    (directory / "alive.json").write_text(json.dumps({"route": "one", "pid": str(os.getpid())}))
+    helper(session="77")
+    assert not (directory / "dead.json").exists() and (directory / "alive.json").exists()
 
 
 def test_the_helper_imports_nothing_heavy_on_its_first_call(keys):
@@ -101,7 +103,7 @@ def test_the_helper_imports_nothing_heavy_on_its_first_call(keys):
             "try:\n    runpy.run_module('claude_failover.key_helper', run_name='__main__')\n"
             "except SystemExit: pass\n"
             "print(sorted(m for m in ('httpx', 'click', 'keyring', 'tenacity') if m in sys.modules))")
-    env = claude_env(CLAUDE_FAILOVER_KEY=K1, CLAUDE_FAILOVER_ACTIVE="one", CLAUDE_FAILOVER_PID="5")
+    env = claude_env(CLAUDE_FAILOVER_KEY=K1, CLAUDE_FAILOVER_ACTIVE="one", CLAUDE_FAILOVER_HELPER_SESSION="5")
     p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert p.stdout.strip().splitlines()[-1] == "[]", p.stdout + p.stderr
 
@@ -114,12 +116,12 @@ def test_after_a_rotation_the_hook_and_the_status_line_name_the_new_route(keys, 
     from claude_failover.ctl.cmd_statusline import route_state
     from tests.launch import ctl
 
-    helper(pid="9001")
+    helper(session="9001")
     env = claude_env(T_K1=K1, T_K2=K2, CLAUDE_FAILOVER_KEY=K1, CLAUDE_FAILOVER_ACTIVE="one",
-                     CLAUDE_FAILOVER_PID="9001")
+                     CLAUDE_FAILOVER_HELPER_SESSION="9001")
     assert key_helper.active_route(env) == "one"
     keys.behave(K1, "api_key_invalid")
-    helper(pid="9001")
+    helper(session="9001")
     assert key_helper.active_route(env) == "two"
     assert route_state(env, str(isolated_env.config_file))["active"] == "two"
     p = ctl(["report", "--from-hook"], env=env, input=json.dumps({"error": "authentication_failed"}))
