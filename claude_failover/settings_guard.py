@@ -21,9 +21,9 @@ So for each credential/provider variable a loaded settings file sets:
 Interactive launches deliver an ``ANTHROPIC_API_KEY`` (api-key routes, gateways with
 ``auth = "x-api-key"``) the same way, whatever the settings files say (``deliver_key``): in the
 terminal UI, claude asks "Detected a custom API key in your environment … Do you want to use this
-API key?" for a key in its environment when a subscription login exists, with "No" as the default,
-and once the key was rejected (``customApiKeyResponses.rejected`` in ~/.claude.json) it silently
-sends the subscription's token instead. A key from an ``apiKeyHelper`` is never asked about and
+API key?" for a key in its environment, with "No" as the default, and once the key was rejected
+(``customApiKeyResponses.rejected`` in ~/.claude.json) it silently sends the subscription's token
+instead (with no login at all: "Not logged in", no request). A key from an ``apiKeyHelper`` is never asked about and
 beats the login, rejected or not (measured on 2.1.328 in tmux, docs/interactive.md). ``-p`` never
 asks, so print-mode runs keep the plain variable (``x-api-key`` only). ``ANTHROPIC_AUTH_TOKEN``
 (bearer gateways) is not asked about either and stays as it is.
