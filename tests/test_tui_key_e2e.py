@@ -164,3 +164,17 @@ def test_key_rotates_mid_session_after_a_401(isolated_env, fake_server, claude_b
     assert "Invalid API key" not in screen and screen.count(REPLY) == 2, screen
     health = json.loads((isolated_env.state_dir / "health.json").read_text())["routes"]
     assert health["one"]["verdict"]["state"] == "unhealthy"
+
+
+def test_key_route_without_any_login_asks_nothing(isolated_env, fake_server, claude_bin, tui):
+    """claude asks about ANTHROPIC_API_KEY even with no login at all (default No -> "Not logged in");
+    through our helper it asks nothing."""
+    write_config(isolated_env.config_file, (
+        f'claude = "{claude_bin}"\n'
+        f'[profiles.work-key]\ntype = "api-key"\nbase_url = "{fake_server.url}"\nsecret_env = "T_KEY"\n'))
+    cwd = isolated_env.home / "project"
+    cwd.mkdir()
+    trust_folder(isolated_env.claude_json, cwd)
+    session = tui([LAUNCHER], env=claude_env(T_KEY=KEY, CLAUDE_CODE_MAX_RETRIES="0"), cwd=cwd)
+    assert REPLY in converse(session)
+    assert fake_server.credentials_seen() == [KEY]
