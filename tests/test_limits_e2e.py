@@ -143,18 +143,15 @@ def test_stop_failure_hook_input(claude_bin, fake_server, subscriber, isolated_e
     assert found.window == "five_hour" and found.resets_at == minute_end(reset)
 
 
-def test_interactive_statusline_records_the_plan_windows(claude_bin, fake_server, subscriber, isolated_env, tmp_path):
+def test_interactive_statusline_records_the_plan_windows(claude_bin, fake_server, subscriber, isolated_env, tmp_path,
+                                                         tui):
     """An interactive claude (tmux) with our statusLine command: after an answer carrying the unified
     headers, claude's statusline input has ``rate_limits`` and ``cost``, and `ctl statusline`
     records them for the active route and shows the fuller window."""
-    import shutil
-    import subprocess
-
     from claude_failover import usage_state
     from tests.launch import CTL
+    from tests.tui import trust_folder
 
-    if shutil.which("tmux") is None:
-        pytest.fail("tmux is needed for the interactive statusline test (apt-get install tmux)")
     now = int(time.time())
     five, seven = now + 3 * 3600, now + 5 * 86400
     from tests.fakeserver import ok, unified_headers
@@ -166,39 +163,20 @@ def test_interactive_statusline_records_the_plan_windows(claude_bin, fake_server
         "type": "command", "command": f"tee '{seen_in}' | '{CTL}' statusline --no-color | tee '{seen_out}'"}}))
     project = isolated_env.home / "project"
     project.mkdir()
-    state = json.loads(isolated_env.claude_json.read_text())
-    state["projects"] = {str(project): {"hasTrustDialogAccepted": True}}
-    isolated_env.claude_json.write_text(json.dumps(state))
-    sock = str(tmp_path / "tmux.sock")
-    env = dict(subscriber, TERM="xterm-256color", CLAUDE_FAILOVER_ACTIVE="max", CLAUDE_FAILOVER_PREFERRED="max")
-
-    def tmux(*args, check=True):
-        return subprocess.run(["tmux", "-S", sock, "-f", os.devnull, *args], env=env, capture_output=True,
-                              text=True, check=check, timeout=10)
+    trust_folder(isolated_env.claude_json, project)
+    env = dict(subscriber, CLAUDE_FAILOVER_ACTIVE="max", CLAUDE_FAILOVER_PREFERRED="max")
 
     def recorded():
         return usage_state.windows_of("max")
 
-    tmux("new-session", "-d", "-x", "150", "-y", "40", "-c", str(project), claude_bin)
-    try:
-        deadline = time.monotonic() + 30
-        while "❯" not in tmux("capture-pane", "-p").stdout:
-            assert time.monotonic() < deadline, tmux("capture-pane", "-p").stdout
-            time.sleep(0.3)
-        tmux("send-keys", "hi")
+    session = tui([claude_bin], env=env, cwd=project)
+    session.wait_for("❯")
+    session.submit("hi")
+    deadline = time.monotonic() + 45
+    while not recorded():
+        assert time.monotonic() < deadline, (session.screen(), seen_in.read_text() if seen_in.exists() else None)
         time.sleep(0.3)
-        tmux("send-keys", "Enter")
-        deadline = time.monotonic() + 30
-        while not recorded():
-            assert time.monotonic() < deadline, (tmux("capture-pane", "-p").stdout,
-                                                 seen_in.read_text() if seen_in.exists() else None)
-            time.sleep(0.3)
-        deadline = time.monotonic() + 10
-        while "5h 42%" not in tmux("capture-pane", "-p").stdout and time.monotonic() < deadline:
-            time.sleep(0.3)
-        screen = tmux("capture-pane", "-p").stdout
-    finally:
-        tmux("kill-server", check=False)
+    screen = session.wait_for("route: max · 5h 42%", timeout=15)
     given = json.loads(seen_in.read_text())
     assert given["rate_limits"]["five_hour"] == {"used_percentage": 42, "resets_at": five}
     assert given["rate_limits"]["seven_day"] == {"used_percentage": 17, "resets_at": seven}
