@@ -11,9 +11,11 @@ import os
 
 import pytest
 
-from claude_failover import doctor, key_helper, settings_guard as sg
+from claude_failover import doctor, key_helper, routes, settings_guard as sg
 from claude_failover.doctor import key_answers
 from tests.test_settings_guard import managed  # noqa: F401  (autouse: managed settings in a temp dir)
+
+API_KEY = routes.get("api-key")
 
 KEY = "sk-ant-api03-FAKE-deliver-0123456789abcdef"
 URL = "http://127.0.0.1:9"
@@ -38,7 +40,7 @@ def cwd(tmp_path):
 @pytest.mark.parametrize("claude_args", [[], ["--resume", "abc"], ["--model", "opus", "fix the bug"]])
 def test_interactive_key_goes_through_the_helper(cwd, claude_args):
     env = key_env()
-    args = sg.guard_args(env, claude_args, {}, cwd)
+    args = sg.guard_args(env, claude_args, {}, cwd, API_KEY)
     assert settings_of(args) == {"apiKeyHelper": HELPER}
     assert "ANTHROPIC_API_KEY" not in env and env[sg.HELPER_VAR] == KEY
     assert KEY not in " ".join(args)
@@ -48,7 +50,7 @@ def test_interactive_key_goes_through_the_helper(cwd, claude_args):
 
 def test_users_helper_ttl_is_kept(cwd):
     env = key_env(**{key_helper.TTL_VAR: "60000"})
-    sg.guard_args(env, [], {}, cwd)
+    sg.guard_args(env, [], {}, cwd, API_KEY)
     assert env[key_helper.TTL_VAR] == "60000"
 
 
@@ -60,14 +62,14 @@ def test_helper_command_quotes_an_odd_python(monkeypatch):
 @pytest.mark.parametrize("claude_args", [["-p", "hi"], ["--print", "hi"], ["--version"], ["auth", "status"]])
 def test_print_mode_and_management_commands_keep_the_variable(cwd, claude_args):
     env = key_env()
-    assert sg.guard_args(env, claude_args, {}, cwd) == []
+    assert sg.guard_args(env, claude_args, {}, cwd, API_KEY) == []
     assert env["ANTHROPIC_API_KEY"] == KEY and sg.HELPER_VAR not in env and key_helper.TTL_VAR not in env
 
 
 def test_bearer_token_stays_in_the_environment(cwd):
     """ANTHROPIC_AUTH_TOKEN is never asked about (measured): a bearer gateway keeps it."""
     env = {"HOME": os.environ["HOME"], "ANTHROPIC_BASE_URL": URL, "ANTHROPIC_AUTH_TOKEN": KEY}
-    assert sg.guard_args(env, [], {}, cwd) == []
+    assert sg.guard_args(env, [], {}, cwd, API_KEY) == []
     assert env["ANTHROPIC_AUTH_TOKEN"] == KEY
 
 
@@ -76,7 +78,7 @@ def test_settings_file_key_and_delivery_combine(isolated_env, cwd):
     isolated_env.claude_dir.mkdir(parents=True, exist_ok=True)
     (isolated_env.claude_dir / "settings.json").write_text(json.dumps({"env": {"ANTHROPIC_API_KEY": "sk-stale"}}))
     env = key_env()
-    got = settings_of(sg.guard_args(env, [], {}, cwd))
+    got = settings_of(sg.guard_args(env, [], {}, cwd, API_KEY))
     assert got == {"env": {"ANTHROPIC_API_KEY": ""}, "apiKeyHelper": HELPER}
     assert "ANTHROPIC_API_KEY" not in env and env[sg.HELPER_VAR] == KEY
 
@@ -85,12 +87,12 @@ def test_users_own_helper_is_replaced(isolated_env, cwd):
     isolated_env.claude_dir.mkdir(parents=True, exist_ok=True)
     (isolated_env.claude_dir / "settings.json").write_text(json.dumps({"apiKeyHelper": "echo other"}))
     env = key_env()
-    assert settings_of(sg.guard_args(env, [], {}, cwd)) == {"apiKeyHelper": HELPER}
+    assert settings_of(sg.guard_args(env, [], {}, cwd, API_KEY)) == {"apiKeyHelper": HELPER}
 
 
 def test_users_own_settings_flag_is_merged(cwd):
     env = key_env()
-    got = settings_of(sg.guard_args(env, ["--settings", '{"model": "opus"}'], {}, cwd))
+    got = settings_of(sg.guard_args(env, ["--settings", '{"model": "opus"}'], {}, cwd, API_KEY))
     assert got == {"model": "opus", "apiKeyHelper": HELPER}
 
 
