@@ -72,7 +72,14 @@ Behaviours (a behaviour is a ``Behaviour`` object or its name as a string, e.g. 
   midstream_error(type="overloaded_error")     200 SSE: message_start then an ``event: error``
   disconnect()                    close the connection without answering
   slow(seconds, then=ok())        wait, then answer with ``then`` (the wait ends early on server stop)
-  hang()                          accept and never answer until the server stops
+  hang()                          accept and never answer until the server stops (a black hole)
+  after_tool(before, after)       ``after`` once the conversation holds a tool_result (claude ran the
+                                  tool asked for), else ``before`` -- e.g. an agent that asks for one
+                                  Bash call and then answers: after_tool(tool_use("Bash", ...), ok()),
+                                  or a route that dies between the tool call and the answer:
+                                  after_tool(tool_use(...), invalid_bearer()). Stateless: a resumed
+                                  session (which carries the tool_result) gets ``after``, a run started
+                                  from scratch gets ``before`` again (so the tool runs twice).
   sequence([b1, b2, ...])         successive requests that reach this behaviour get b1, b2, ...; the
                                   last one repeats once the list is used up. Every inference request
                                   (messages, Vertex, Bedrock invoke, also claude's max_tokens:1 probes)
@@ -118,7 +125,8 @@ from typing import Any, Iterable
 __all__ = [
     "Behaviour", "FakeServer", "ok", "tool_use", "api_key_invalid", "oauth_expired", "invalid_bearer",
     "forbidden", "billing", "rate_limited", "usage_limit", "unified_headers", "overloaded", "server_error", "error",
-    "html_error", "midstream_error", "disconnect", "slow", "hang", "sequence", "as_behaviour",
+    "html_error", "midstream_error", "disconnect", "slow", "hang", "sequence", "after_tool", "has_tool_result",
+    "as_behaviour",
     "encode_event_stream_message", "decode_event_stream", "BEHAVIOUR_NAMES", "DEFAULT_REPLY",
 ]
 
@@ -281,6 +289,20 @@ def hang() -> Behaviour:
     return Behaviour("hang")
 
 
+def after_tool(before: "Behaviour | str", after: "Behaviour | str") -> Behaviour:
+    return Behaviour("after_tool", before=as_behaviour(before), after=as_behaviour(after))
+
+
+def has_tool_result(body: Any) -> bool:
+    """The request's conversation contains a tool_result block (the tool asked for was run)."""
+    messages = body.get("messages") if isinstance(body, dict) else None
+    for message in messages if isinstance(messages, list) else []:
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, list) and any(isinstance(c, dict) and c.get("type") == "tool_result" for c in content):
+            return True
+    return False
+
+
 def sequence(steps: Iterable["Behaviour | str"]) -> Behaviour:
     steps = [as_behaviour(s) for s in steps]
     if not steps:
@@ -294,7 +316,7 @@ _FACTORIES = {
     "rate_limited": rate_limited, "usage_limit": usage_limit, "overloaded": overloaded, "server_error": server_error,
     "html_error": html_error, "midstream_error": midstream_error, "disconnect": disconnect, "hang": hang,
 }
-BEHAVIOUR_NAMES = tuple(sorted(_FACTORIES)) + ("error", "slow", "sequence")
+BEHAVIOUR_NAMES = tuple(sorted(_FACTORIES)) + ("error", "slow", "sequence", "after_tool")
 
 
 def as_behaviour(b: "Behaviour | str") -> Behaviour:
@@ -567,6 +589,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._rec["behaviour"] = b.kind
         # control-plane calls (Bedrock model lists, token counting) see a sequence's current step
         # without using it up, so a sequence counts inference requests only
+        self._body = body
         b = self._run_wrappers(b, advance=kind not in ("bedrock_list", "count_tokens", "vertex_count"))
         if b is None:
             return
@@ -580,6 +603,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _run_wrappers(self, b: Behaviour, advance: bool = True) -> Behaviour | None:
         while True:
             b = b.resolve(advance)
+            if b.kind == "after_tool":
+                b = b.params["after" if has_tool_result(getattr(self, "_body", None)) else "before"]
+                continue
             if b.kind == "slow":
                 if self.fake._stopping.wait(b.params["seconds"]):
                     self.close_connection = True
