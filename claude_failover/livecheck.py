@@ -24,13 +24,14 @@ Whether a check is wanted is :func:`wanted`: routes that have a claude-only cred
 the route is in doubt, on by default for subscription and oauth-token routes; a profile's
 ``live_check`` setting (a bool; the config key comes with the health model of issue 11) turns it on
 or off.
+
+Light to import (no json, no subprocess at module level): a launch may call
+:func:`start_background` on its warm path, which needs only os.fork.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 import time
 
@@ -127,6 +128,8 @@ def _as_check(v: Verdict) -> Verdict:
 def check(cfg, profile, environ: dict[str, str] | None = None, claude_path: str | None = None,
           timeout: float = TIMEOUT, cwd: str | None = None) -> Result:
     """Run the live check for ``profile`` now (blocking, at most ``timeout`` seconds)."""
+    import subprocess
+
     from claude_failover import binary, paths, settings_guard
 
     environ = dict(os.environ if environ is None else environ)
@@ -148,7 +151,7 @@ def check(cfg, profile, environ: dict[str, str] | None = None, claude_path: str 
     return classify(code, out, time.monotonic() - started, timeout)
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _kill_group(proc) -> None:
     import signal
 
     try:
@@ -201,6 +204,8 @@ def start_background(cfg, profile, environ: dict[str, str] | None = None, enable
 
 def _spawn_detached(argv: list[str], env: dict[str, str]) -> None:
     if os.name != "posix":
+        import subprocess
+
         flags = getattr(subprocess, "DETACHED_PROCESS", 0) | getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
         subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, creationflags=flags, close_fds=True)
@@ -225,6 +230,7 @@ def _run_detached(config_path: str, name: str, cooldown: float) -> int:
     """The detached worker: lock (the caller wrote the rate-limit stamp), check, record, write the
     result file. ``cooldown`` is kept for the command line's sake (ps shows what started it)."""
     import fcntl
+    import json
 
     from claude_failover import config as config_mod, paths
 
@@ -251,6 +257,8 @@ def _run_detached(config_path: str, name: str, cooldown: float) -> int:
 
 def last_result(name: str) -> dict | None:
     """The last detached check's result for route ``name`` (None before the first)."""
+    import json
+
     _, _, result_path = _files(name)
     try:
         with open(result_path) as handle:
