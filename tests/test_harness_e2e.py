@@ -15,8 +15,8 @@ import urllib.request
 import pytest
 
 from tests.conftest import CLAUDE_VERSION, claude_env, run_claude
-from tests.fakeserver import (DEFAULT_REPLY, FakeServer, decode_event_stream, hang, html_error, ok,
-                              rate_limited, sequence, slow)
+from tests.fakeserver import (DEFAULT_REPLY, FakeServer, after_tool, decode_event_stream, hang, html_error,
+                              invalid_bearer, ok, rate_limited, sequence, slow, tool_use)
 
 # Obviously fake tokens: short, with a FAKE marker, never matching sk-ant-(api|oat|ort)NN-[A-Za-z0-9_-]{40,}.
 API_KEY = "sk-ant-api03-FAKE-test-key"
@@ -233,6 +233,26 @@ def test_sequence_recovers_with_one_retry(claude_bin, fake_server):
     p = run_claude(claude_bin, ["-p", "hi"], api_env(fake_server, CLAUDE_CODE_MAX_RETRIES="1"))
     assert_ok(p, "second time lucky")
     assert [r["status"] for r in messages(fake_server)] == [529, 200]
+
+
+@pytest.mark.e2e
+def test_after_tool_runs_the_tool_once_then_answers(claude_bin, fake_server, isolated_env):
+    """after_tool: the agent asks for one Bash call, claude runs it, the answer comes with its result."""
+    log = isolated_env.home / "work.log"
+    fake_server.behave(API_KEY, after_tool(tool_use("Bash", {"command": f"echo x >> {log}"}), ok("done")))
+    p = run_claude(claude_bin, ["-p", "do it", "--allowedTools", "Bash"], api_env(fake_server))
+    assert_ok(p, "done")
+    assert log.read_text() == "x\n"
+    assert [r["behaviour"] for r in messages(fake_server)] == ["tool_use", "ok"]
+
+
+@pytest.mark.e2e
+def test_after_tool_route_dies_after_the_tool_call(claude_bin, fake_server, isolated_env):
+    log = isolated_env.home / "work.log"
+    fake_server.behave(API_KEY, after_tool(tool_use("Bash", {"command": f"echo x >> {log}"}), invalid_bearer()))
+    p = run_claude(claude_bin, ["-p", "do it", "--allowedTools", "Bash"], api_env(fake_server, CLAUDE_CODE_MAX_RETRIES="0"))
+    assert p.returncode == 1 and log.read_text() == "x\n"
+    assert [r["status"] for r in messages(fake_server)][:2] == [200, 401]
 
 
 @pytest.mark.e2e
