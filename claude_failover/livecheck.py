@@ -91,6 +91,10 @@ def child_environment(profile, environ: dict[str, str]):
     from claude_failover.supervise import SUPERVISED_VAR
 
     found = secret.resolve(profile.name, profile.secret_sources, environ) if profile.secret_sources else None
+    if found is None and profile.route.secret == "required":
+        from claude_failover.errors import SecretError
+
+        raise SecretError(f"profile {profile.name!r} has no secret in this environment")
     child = environment.build(profile, found.value if found else None, environ)
     child.env.update(ENV)
     child.env[SUPERVISED_VAR] = "1"   # its hooks need not report: we record the verdict ourselves
@@ -127,21 +131,33 @@ def _as_check(v: Verdict) -> Verdict:
 
 def check(cfg, profile, environ: dict[str, str] | None = None, claude_path: str | None = None,
           timeout: float = TIMEOUT, cwd: str | None = None) -> Result:
-    """Run the live check for ``profile`` now (blocking, at most ``timeout`` seconds)."""
+    """Run the live check for ``profile`` now (blocking, at most ``timeout`` seconds).
+
+    A problem of this process's own (no secret here, no claude, a settings conflict, a state dir
+    we cannot write) is not a verdict on the route: the result is inconclusive and says why."""
     import subprocess
 
     from claude_failover import binary, paths, settings_guard
+    from claude_failover.errors import FailoverError
 
     environ = dict(os.environ if environ is None else environ)
-    claude_path = claude_path or binary.find_claude(cfg.claude, environ, cfg.path)
-    child = child_environment(profile, environ)
-    child.env["API_TIMEOUT_MS"] = str(int(timeout * 1000))
-    where = cwd or paths.ensure_private_dir(os.path.join(paths.state_dir(), "livecheck"))
-    argv = command(claude_path)
-    argv += settings_guard.guard_args(child.env, argv[1:], environ, where)
+    try:
+        claude_path = claude_path or binary.find_claude(cfg.claude, environ, cfg.path)
+        child = child_environment(profile, environ)
+        child.env["API_TIMEOUT_MS"] = str(int(timeout * 1000))
+        where = cwd or paths.ensure_private_dir(os.path.join(paths.state_dir(), "livecheck"))
+        argv = command(claude_path)
+        argv += settings_guard.guard_args(child.env, argv[1:], environ, where)
+    except FailoverError as exc:
+        return Result(None, 0.0, None, f"not run: {exc.message}")
+    except OSError as exc:
+        return Result(None, 0.0, None, f"not run: {exc.strerror or exc}")
     started = time.monotonic()
-    proc = subprocess.Popen(argv, env=child.env, cwd=where, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        proc = subprocess.Popen(argv, env=child.env, cwd=where, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError as exc:
+        return Result(None, 0.0, None, f"not run: cannot start claude ({exc.strerror or exc})")
     try:
         out, _ = proc.communicate(timeout=timeout)
         code: int | None = proc.returncode

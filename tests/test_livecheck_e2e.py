@@ -152,3 +152,12 @@ def test_classify_without_claude():
     assert livecheck.classify(1, bad.encode(), 1.0, 30.0).verdict.reason == "auth-invalid"
     other = json.dumps({"type": "result", "is_error": True, "result": "Error: max turns reached"})
     assert livecheck.classify(1, other.encode(), 1.0, 30.0).verdict is None      # not the route's fault
+
+
+def test_missing_secret_is_not_a_verdict(isolated_env, fake_server, claude_bin, monkeypatch):
+    """No secret in *this* environment says nothing about the route: nothing runs, nothing is recorded."""
+    cfg = setup(isolated_env, fake_server, claude_bin, monkeypatch)
+    monkeypatch.delenv("LIVECHECK_TOK")
+    result = livecheck.check(cfg, cfg.profiles["tok"])
+    assert result.verdict is None and result.exit_code is None and "no secret" in result.detail
+    assert messages(fake_server) == []
