@@ -26,8 +26,10 @@ Timeline (phase: what the fake does; what is exercised):
   confirmed    the status page shows a major outage of Claude Code / claude.ai (open incident).
                                                                              3 launches, 1 run
   529-storm    the API key answers 529 as well (OAuth still down).           3 launches, 1 run
-  black-hole   the gateway accepts and never answers: nothing works.         1 launch, 1 run
-  total        the gateway answers 402 instead: every route fails definitely. 2 launches, 1 run
+  black-hole   the gateway (cached healthy: it just served the storm) accepts and never answers; the
+               API key's storm ends 3 s into the run (its cooldown still runs). 1 run, 1 launch
+  total        the key answers 529 again, the gateway 402: every route fails definitely.
+                                                                             2 launches, 1 run
   one-back     the API key answers again, right away (others still down; cooldowns still running:
                the lockout case).                                            4 launches over >1 cooldown, 1 run
   recovery     everything answers; the incident is resolved. Launches every ~1 s until one lands on
@@ -41,8 +43,9 @@ shell wrapper that records ``$CLAUDE_FAILOVER_ACTIVE`` and ``exec``s the real cl
 prepended to the arguments the launcher gave it. claude keeps the launcher's pid, environment,
 ``--settings`` and hooks: the throwaway ``~/.claude/settings.json`` holds the StopFailure hook that
 docs/health.md documents (``claude-failover-ctl report --from-hook``), so a launch's failure reaches
-the cache exactly as an interactive session's would (without it nothing watches an exec'd claude). Launches run with ``CLAUDE_CODE_MAX_RETRIES=1`` and ``API_TIMEOUT_MS=15000``: we
-count whether the chosen route worked, not how long claude's own retries take.
+the cache exactly as an interactive session's would (without it nothing watches an exec'd claude).
+Launches run with ``CLAUDE_CODE_MAX_RETRIES=1`` and ``API_TIMEOUT_MS=15000``: we count whether the
+chosen route worked, not how long claude's own retries take.
 
 Supervised runs: ``claude-failover -p <prompt> --allowedTools Bash`` with the user's defaults (no
 ``CLAUDE_CODE_MAX_RETRIES``, no ``API_TIMEOUT_MS``), killed at ``--run-cap`` seconds (90 by default;
@@ -59,20 +62,25 @@ Counting (ground truth is the timeline: a route "works" when the fake answers it
     less than ``healthy_ttl`` before the launch (the cached healthy verdict was right when made);
     every other such failure is *avoidable*;
   - a launch that exited 69 while some route worked is *refused*;
-  - a supervised run that did not exit 0 while some route worked *failed*;
+  - a supervised run that did not exit 0 while some route worked (at any moment of the run) *failed*;
   - *work done twice*: runs whose tool call executed more than once (lines in work.log);
   - *back on the preferred route*: from the recovery until the start of the first launch that lands
     on ``sub`` and works.
 
-Before figures (issue 11's health model not yet in; main at df4a6ad, 2 CPUs shared with other jobs,
-2026-11-30, 23 launches and 9 supervised runs in 4.7 min; also in the README's "Outage replay"):
+Before figures (issue 11's health model not yet in; main at df4a6ad; 2 CPUs shared with other jobs at
+a load average of ~40, so each claude turn took 2-8 s; 2026-11-30; 21 launches and 9 supervised runs
+in 4.8 min; also in the README's "Outage replay"):
   launches failed while some route worked: 1 discovery (the 529 storm's first launch on the key),
-    4 avoidable (the subscription's 401 every time its cooldown ran out: bounce-back);
-  launches refused (exit 69) while some route worked: 5 (lockout after the total outage);
-  supervised runs failed while some route worked: 1 (exit 69, same lockout);
-  work done twice: 1 (tool call on sub, sub died, resumed on tok which failed, restarted from scratch on key);
+    4 avoidable (the subscription's silent 401 each time its cooldown ran out: bounce-back);
+  launches refused (exit 69) while some route worked: 3 (lockout: the key was back, its cooldown ran);
+  supervised runs failed while some route worked: 1 (the black-holed gateway, killed at 90 s while
+    the key worked);
+  work done twice: 1 (tool call on sub, sub died, resumed on tok which failed, restarted from scratch
+    on key);
   longest supervised run: > 90 s (killed at the cap; the black-holed gateway);
-  back on the preferred route after it recovered: 12.5 s (cooldown 5 s).
+  back on the preferred route after it recovered: 3.6 s (cooldown 5 s).
+Timing-dependent figures moved between earlier runs of nearly the same timeline: avoidable 4-5,
+refused 3-5, recovery 3.6-15.4 s (how long the status page's outage verdict stays cached).
 """
 
 from __future__ import annotations
@@ -85,6 +93,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -311,13 +320,24 @@ secret_env = "BENCH_GW"
         print(json.dumps(ev), flush=True)
         return ev
 
-    def run(self, phase: str) -> dict:
+    def run(self, phase: str, change: tuple[float, dict[str, str]] | None = None) -> dict:
+        """One supervised run; ``change`` = (after s, route states) changes the timeline mid-run."""
         self.runs += 1
         run_id = f"run{self.runs}"
         self._apply(run_id)
-        working = self.working()
+        working = set(self.working())
         wall = time.time()
+        timer = None
+        if change is not None:
+            def later() -> None:
+                self.set_routes(**change[1])
+                self._apply(run_id)
+            timer = threading.Timer(change[0], later)
+            timer.start()
         code, took, last = self._run(["-p", PROMPT, "--allowedTools", "Bash"], {}, self.run_cap)
+        if timer is not None:
+            timer.join()
+        working = sorted(working | set(self.working()), key=ROUTES.index)   # worked at some point of the run
         tried = self._routes_in(wall)
         for route, status in tried:
             if status != 200 and route in self.state and self.state[route] != "ok":
@@ -363,13 +383,13 @@ secret_env = "BENCH_GW"
             self.pause(0.4 * c)
         self.run("529-storm")
 
-        print("# phase 4: the gateway black-holes (accepts, never answers): nothing works", flush=True)
+        print("# phase 4: the gateway black-holes (accepts, never answers); the 529 storm ends 3 s later", flush=True)
         self.set_routes(gw="hang")
+        self.run("black-hole", change=(3.0, {"key": "ok"}))   # the key works again 3 s into the run
         self.launch("black-hole")
-        self.run("black-hole")
 
-        print("# phase 5: total outage, every route answers an error (the gateway 402)", flush=True)
-        self.set_routes(gw="402")
+        print("# phase 5: total outage, every route answers an error (the key 529, the gateway 402)", flush=True)
+        self.set_routes(gw="402", key="529")
         self.launch("total")
         self.run("total")
         self.launch("total")

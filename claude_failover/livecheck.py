@@ -257,9 +257,16 @@ def _run_detached(config_path: str, name: str, cooldown: float) -> int:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         return 0                  # a check of this route is running
+    from claude_failover.errors import FailoverError
+
     try:
-        cfg = config_mod.load(config_path)
-        profile = cfg.profiles[name]
+        try:
+            cfg = config_mod.load(config_path)
+            profile = cfg.profiles[name]
+        except (FailoverError, KeyError) as exc:   # the config changed since the launch
+            result = Result(None, 0.0, None, f"not run: {getattr(exc, 'message', f'no profile {name!r}')}")
+            paths.atomic_write(result_path, json.dumps({**result.to_dict(), "at": time.time(), "profile": name}))
+            return 0
         result = check(cfg, profile, dict(os.environ))
         if result.verdict is not None:
             from claude_failover.health import record_verdicts
