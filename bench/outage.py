@@ -9,7 +9,8 @@
 refuses to run outside one. Everything lives in a throwaway directory: HOME (with a fake claude.ai
 login in ``~/.claude/.credentials.json``), config, state dir; the only server is
 ``tests/fakeserver.py`` on 127.0.0.1 (also serving the status page). The real claude is
-``$CLAUDE_FAILOVER_TEST_CLAUDE`` or the pinned one under ``.cache/claude-code``. Needs the .venv
+``$CLAUDE_FAILOVER_TEST_CLAUDE`` or the pinned one (``claude-code-versions``) under
+``.cache/claude-code-<version>``. Needs the .venv
 that ``bash scripts/test.sh`` creates (the launcher's console scripts).
 
 Routes, in order: ``sub`` (subscription login), ``tok`` (setup-token OAuth), ``key`` (API key),
@@ -135,6 +136,16 @@ def reexec_in_namespace(argv: list[str]) -> int:
             return subprocess.call([*unshare, "--", "sh", "-c", script, sys.executable, __file__, *args])
     print("outage.py: cannot create a network namespace (unshare --user --net)", file=sys.stderr)
     return 1
+
+
+def pinned_claude() -> str:
+    """The pinned claude that scripts/test.sh installs (version from ./claude-code-versions)."""
+    version = None
+    for line in (REPO / "claude-code-versions").read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() == "pinned":
+            version = value.strip()
+    return str(REPO / f".cache/claude-code-{version}/node_modules/.bin/claude")
 
 
 class Bench:
@@ -486,7 +497,7 @@ def main(argv: list[str]) -> int:
         print("outage.py: run inside a loopback-only network namespace: add --in-namespace (or use bench/run.sh)",
               file=sys.stderr)
         return 64
-    claude = os.environ.get("CLAUDE_FAILOVER_TEST_CLAUDE") or str(REPO / ".cache/claude-code/node_modules/.bin/claude")
+    claude = os.environ.get("CLAUDE_FAILOVER_TEST_CLAUDE") or pinned_claude()
     if not os.access(claude, os.X_OK) or not os.access(LAUNCHER, os.X_OK):
         print(f"outage.py: needs the real claude ({claude}) and the .venv's launcher ({LAUNCHER}); "
               "run `bash scripts/test.sh tests/test_classify.py -q` once to install both", file=sys.stderr)

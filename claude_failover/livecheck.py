@@ -9,7 +9,7 @@ capped, claude's own retries off, under a timeout, with exactly that route's env
 launcher's :func:`claude_failover.environment.build` plus the settings guard), and classifies
 what claude printed with :mod:`claude_failover.run_failure`.
 
-Measured on claude 2.1.328 against tests/fakeserver.py (see docs/health.md, "Live check"): one
+Measured on claude 2.1.328 and 2.1.332 against tests/fakeserver.py (docs/health.md, "Live check"): one
 ``POST /v1/messages?beta=true`` — model ``claude-haiku-…`` (the ``haiku`` alias), ``max_tokens`` 32,
 no tools, a ~2 KB body (the one-line system prompt plus claude's ~1 KB environment block and its
 billing header), the prompt ``hi``; nothing else.
@@ -147,7 +147,7 @@ def check(cfg, profile, environ: dict[str, str] | None = None, claude_path: str 
         child.env["API_TIMEOUT_MS"] = str(int(timeout * 1000))
         where = cwd or paths.ensure_private_dir(os.path.join(paths.state_dir(), "livecheck"))
         argv = command(claude_path)
-        argv += settings_guard.guard_args(child.env, argv[1:], environ, where)
+        argv += settings_guard.guard_args(child.env, argv[1:], environ, where, profile.route)
     except FailoverError as exc:
         return Result(None, 0.0, None, f"not run: {exc.message}")
     except OSError as exc:
