@@ -103,7 +103,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.fakeserver import FakeServer, after_tool, billing, hang, invalid_bearer, ok, overloaded, tool_use  # noqa: E402
+from tests.fakeserver import (FakeServer, after_tool, billing, hang, invalid_bearer, ok,  # noqa: E402
+                              overloaded, tool_use)
 
 BIN = REPO / ".venv" / "bin"
 LAUNCHER = str(BIN / "claude-failover")
@@ -438,7 +439,8 @@ secret_env = "BENCH_GW"
             "runs": len(runs),
             "launch_discovery_failures": sum(1 for e in failed_working if e.get("discovery")),
             "launch_avoidable_failures": sum(1 for e in failed_working if not e.get("discovery")),
-            "launches_refused_while_a_route_worked": sum(1 for e in launches if e["outcome"] == "refused" and e["working"]),
+            "launches_refused_while_a_route_worked": sum(1 for e in launches
+                                                         if e["outcome"] == "refused" and e["working"]),
             "runs_failed_while_a_route_worked": sum(1 for e in runs if e["outcome"] == "failed" and e["working"]),
             "work_done_twice": sum(1 for e in runs if e["work_done"] > 1),
             "longest_run_s": max((e["seconds"] for e in runs), default=0.0),
@@ -452,7 +454,8 @@ def report(f: dict, cap: float) -> str:
     longest = f"> {cap:g} s (killed at the cap)" if f["longest_run_capped"] else f"{f['longest_run_s']:.1f} s"
     recovery = "never (within the replay)" if f["recovery_s"] is None else f"{f['recovery_s']:.1f} s"
     rows = [
-        ("launches that failed while some route worked: discovery", f["launch_discovery_failures"], "1 per silent outage"),
+        ("launches that failed while some route worked: discovery", f["launch_discovery_failures"],
+         "1 per silent outage"),
         ("launches that failed while some route worked: avoidable", f["launch_avoidable_failures"], "0"),
         ("launches refused (exit 69) while some route worked", f["launches_refused_while_a_route_worked"], "0"),
         ("supervised runs that failed while some route worked", f["runs_failed_while_a_route_worked"], "0"),

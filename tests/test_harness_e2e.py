@@ -250,7 +250,8 @@ def test_after_tool_runs_the_tool_once_then_answers(claude_bin, fake_server, iso
 def test_after_tool_route_dies_after_the_tool_call(claude_bin, fake_server, isolated_env):
     log = isolated_env.home / "work.log"
     fake_server.behave(API_KEY, after_tool(tool_use("Bash", {"command": f"echo x >> {log}"}), invalid_bearer()))
-    p = run_claude(claude_bin, ["-p", "do it", "--allowedTools", "Bash"], api_env(fake_server, CLAUDE_CODE_MAX_RETRIES="0"))
+    p = run_claude(claude_bin, ["-p", "do it", "--allowedTools", "Bash"],
+                   api_env(fake_server, CLAUDE_CODE_MAX_RETRIES="0"))
     assert p.returncode == 1 and log.read_text() == "x\n"
     assert [r["status"] for r in messages(fake_server)][:2] == [200, 401]
 

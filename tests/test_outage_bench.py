@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-SPEC = importlib.util.spec_from_file_location("outage_bench", Path(__file__).resolve().parent.parent / "bench" / "outage.py")
+SPEC = importlib.util.spec_from_file_location("outage_bench",
+                                              Path(__file__).resolve().parent.parent / "bench" / "outage.py")
 outage = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(outage)
 
