@@ -83,7 +83,8 @@ in 4.8 min; also in the README's "Outage replay"):
 Timing-dependent figures moved between earlier runs of nearly the same timeline: avoidable 4-5,
 refused 3-5, recovery 3.6-15.4 s (how long the status page's outage verdict stays cached). Rerun of
 this timeline on main at e2d2409 (usage limits landed): discovery 1, avoidable 3, refused 3, failed
-runs 1, work done twice 1, longest run > 90 s (cap), recovery 6.6 s.
+runs 1, work done twice 1, longest run > 90 s (cap), recovery 6.6 s; on main at c74ac4e with claude
+2.1.332: 1, 4, 3, 1, 1, > 90 s, 6.8 s.
 """
 
 from __future__ import annotations
