@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 from claude_failover.errors import UsageError
-from claude_failover.record import factory, record
+from claude_failover.valueclass import factory, record
 
 # option -> takes a value?
 OPTIONS = {

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import time
 
-from claude_failover import parsed, paths
+from claude_failover import parse_memo, paths
 from claude_failover.verdict import Verdict
 
 VERSION = 1
@@ -39,7 +39,7 @@ def read(path: str | None = None) -> dict[str, Any]:
     """The cache's content; an empty cache when missing or corrupt (never raises)."""
     path = path or cache_path()
     try:
-        return parsed.load(path, "health", _parse, 8 * 1024 * 1024)
+        return parse_memo.load(path, "health", _parse, 8 * 1024 * 1024)
     except (OSError, ValueError, RecursionError):  # missing, unreadable or corrupt: start afresh
         return empty()
 
@@ -107,14 +107,25 @@ def update(mutate: Callable[[dict[str, Any]], None], path: str | None = None,
            lock_timeout: float = 2.0) -> bool:
     """Apply ``mutate`` to the freshest content under the lock and write it back.
 
-    Returns False (and writes nothing) when the lock could not be had in time.
+    Returns False (and writes nothing) when the lock could not be had in time; raises
+    :class:`~claude_failover.errors.StateWriteError` when the state dir cannot be written (a
+    missing permission, a path that is a file): callers on a launch warn and go on.
     """
     path = path or cache_path()
+    try:
+        return _update(mutate, path, lock_timeout)
+    except OSError as exc:
+        from claude_failover.errors import StateWriteError
+
+        raise StateWriteError.from_os(path, exc) from None
+
+
+def _update(mutate: Callable[[dict[str, Any]], None], path: str, lock_timeout: float) -> bool:
     with _locked(path, lock_timeout) as got:
         if not got:
             return False
         try:  # one parse under the lock (the mirror makes it free when nothing changed)
-            data = parsed.load(path, "health", _parse, 8 * 1024 * 1024)
+            data = parse_memo.load(path, "health", _parse, 8 * 1024 * 1024)
         except FileNotFoundError:
             data = empty()
         except (OSError, ValueError, RecursionError):  # corrupt: keep it aside for inspection, rebuild
@@ -128,7 +139,7 @@ def update(mutate: Callable[[dict[str, Any]], None], path: str | None = None,
 
         raw = json.dumps(data, indent=1, sort_keys=True).encode()
         paths.atomic_write(path, raw)
-        parsed.remember(path, "health", raw, data)
+        parse_memo.remember(path, "health", raw, data)
     return True
 
 

@@ -27,7 +27,7 @@ import os
 import sys
 
 from claude_failover.credvars import CREDENTIAL_VARS
-from claude_failover.record import factory, record
+from claude_failover.valueclass import factory, record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing costs ~5 ms to import on the launch path

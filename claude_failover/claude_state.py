@@ -16,7 +16,7 @@ import stat
 import sys
 import time
 
-from claude_failover.record import factory, record
+from claude_failover.valueclass import factory, record
 
 # status values, worst first
 MISSING = "missing"            # no store at all: not logged in

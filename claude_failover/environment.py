@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from claude_failover.config import Profile
-from claude_failover.record import factory, record
+from claude_failover.valueclass import factory, record
 from claude_failover.credvars import ACTIVE_VAR, CREDENTIAL_VARS, HELPER_VARS, PID_VAR, PREFERRED_VAR, SECRET_VARS
 
 

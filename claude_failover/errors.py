@@ -11,6 +11,8 @@ code name                    meaning
 1    generic                 a management command failed (e.g. a keyring write)
 64   EX_USAGE                bad ``--failover-*`` option or ctl usage
 69   EX_UNAVAILABLE          no usable route
+73   EX_CANTCREAT            a management command could not write the state dir (health cache);
+                             a launch only warns and goes on
 78   EX_CONFIG               the config file (or a secret source) is wrong
 127  not found               the real ``claude`` binary was not found
 ==== ======================= ==============================================
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 EX_USAGE = 64
 EX_UNAVAILABLE = 69
+EX_CANTCREAT = 73
 EX_CONFIG = 78
 EX_NOT_FOUND = 127
 
@@ -71,3 +74,18 @@ class NoRouteError(FailoverError):
 
 class ClaudeNotFoundError(FailoverError):
     exit_code = EX_NOT_FOUND
+
+
+class StateWriteError(FailoverError):
+    """The state dir (health cache) could not be written: a launch warns and goes on; a management
+    command that exists to write it (pin, probe, report) fails with this."""
+
+    exit_code = EX_CANTCREAT
+
+    @classmethod
+    def from_os(cls, path: str, exc: OSError) -> StateWriteError:
+        import os
+
+        directory = os.path.dirname(path)
+        return cls(f"cannot write the health cache {path}: {exc.strerror or exc}",
+                   hint=f"make {directory} a writable directory, or set CLAUDE_FAILOVER_STATE_DIR to one")

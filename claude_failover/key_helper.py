@@ -115,7 +115,7 @@ def _endpoint(profile) -> str | None:
 
 def rotate(current: str, environ) -> tuple[str, str] | None:
     """(route, key) to hand out after a later call, or None to keep the current key."""
-    from claude_failover import cache, config as config_mod, health, paths, secret
+    from claude_failover import admission, cache, config as config_mod, paths, recording, secret
     from claude_failover.errors import FailoverError
 
     try:
@@ -126,7 +126,7 @@ def rotate(current: str, environ) -> tuple[str, str] | None:
     if profile is None or _endpoint(profile) is None:
         return None
     try:
-        verdict = health.probe_routes(cfg, [current], environ)[current]
+        verdict = recording.probe_routes(cfg, [current], environ)[current]
     except FailoverError:
         return None
     if not verdict.definite:
@@ -138,7 +138,7 @@ def rotate(current: str, environ) -> tuple[str, str] | None:
         other = cfg.profiles[name]
         if _endpoint(other) != _endpoint(profile):
             continue
-        if health.route_state(cfg, data, name, environ).kind == health.COOLING:
+        if admission.classify(cfg, data, name, environ).kind == admission.COOLING:
             continue
         try:
             found = secret.resolve(name, other.secret_sources, environ)

@@ -78,44 +78,35 @@ def run(argv: list[str]) -> int:
         raise UsageError(f"--failover-config: no such file: {path}")
     cfg = config_mod.load(path)
 
-    from claude_failover import binary, decide
+    from claude_failover import binary
 
     claude_path = binary.find_claude(cfg.claude, environ, cfg.path)
     first = split.claude_args[0] if split.claude_args else ""
     from claude_failover import print_args
 
     passthrough = first in print_args.MANAGEMENT_COMMANDS
-    decision = _decide(cfg, environ, split, passthrough)
+    from claude_failover.chooser import choose
 
-    from claude_failover import environment
+    decision = choose(cfg, environ, split, passthrough)
 
-    child = environment.build(decision.profile, decision.secret.value if decision.secret else None,
-                              environ, preferred=decision.preferred)
+    from claude_failover.prepare import prepare_launch
+
+    launch = prepare_launch(cfg, decision, environ, split)
     if split.get("dry-run"):
-        _print_dry_run(decision, child, claude_path, split.claude_args)
+        _print_dry_run(launch, claude_path)
         return 0
     notice = decision.notice()
     if notice and environ.get("CLAUDE_FAILOVER_QUIET") not in ("1", "true", "yes"):
         from claude_failover.log import emit_notice
 
         emit_notice(notice, decision)
-    from claude_failover import settings_guard
-
-    claude_args = split.claude_args + settings_guard.guard_args(child.env, split.claude_args, environ, os.getcwd(),
-                                                                  decision.profile.route)
-    if print_args.wants_supervision(split):
+    if launch.supervised:
         from claude_failover.supervise import supervise
 
-        return supervise(cfg, decision, child, claude_path, claude_args, environ, split)
+        return supervise(cfg, launch, claude_path, environ, split)
     from claude_failover.execute import exec_claude
 
-    return exec_claude(claude_path, claude_args, child.env)
-
-
-def _decide(cfg, environ, split, passthrough):
-    from claude_failover.health import decide_launch
-
-    return decide_launch(cfg, environ, split, passthrough)
+    return exec_claude(claude_path, launch.args, launch.env)
 
 
 def _guard_loop(environ: dict[str, str]) -> None:
@@ -127,17 +118,18 @@ def _guard_loop(environ: dict[str, str]) -> None:
             hint="set `claude = \"/path/to/real/claude\"` in the config (see `claude-failover-ctl doctor`)")
 
 
-def _print_dry_run(decision, child, claude_path: str, args: list[str]) -> None:
+def _print_dry_run(launch, claude_path: str) -> None:
+    """The chosen route, and exactly the arguments and route variables claude would get."""
     import shlex
 
-    out = sys.stdout
+    decision, out = launch.decision, sys.stdout
     out.write(f"route:   {decision.profile.name} ({decision.profile.type}) — {decision.profile.route.summary(decision.profile)}\n")
     out.write(f"why:     {decision.why}\n")
     if decision.secret:
         out.write(f"secret:  from {decision.secret.source}\n")
     out.write(f"claude:  {claude_path}\n")
-    out.write(f"args:    {shlex.join(args) if args else '(none)'}\n")
-    for name, shown in child.display():
+    out.write(f"args:    {shlex.join(launch.args) if launch.args else '(none)'}\n")
+    for name, shown in launch.child.display():
         out.write(f"set:     {name}={shown}\n")
-    for name in child.unset:
+    for name in launch.child.unset:
         out.write(f"unset:   {name}\n")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from claude_failover.errors import FailoverError, SecretError
-from claude_failover.record import record
+from claude_failover.valueclass import record
 
 SERVICE = "claude-failover"
 NO_BACKEND_HINT = ("set `secret_env = \"VAR\"` or `secret_cmd = \"...\"` for the profile, or start a Secret "

@@ -41,7 +41,7 @@ from claude_failover import claude_settings as cs
 from claude_failover.credvars import CREDENTIAL_VARS, SECRET_VARS
 from claude_failover.errors import EX_CONFIG, FailoverError
 from claude_failover.print_args import MANAGEMENT_COMMANDS
-from claude_failover.record import factory, record
+from claude_failover.valueclass import factory, record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from claude_failover.record import as_dict, factory, record
+from claude_failover.valueclass import as_dict, factory, record
 
 HEALTHY, DEGRADED, UNHEALTHY = "healthy", "degraded", "unhealthy"
 STATES = (HEALTHY, DEGRADED, UNHEALTHY)

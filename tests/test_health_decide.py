@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from claude_failover import cache, health, notify
+from claude_failover import cache, notify, recording
 from claude_failover.errors import NoRouteError
 from claude_failover.verdict import healthy, unhealthy
 from tests.fakeserver import hang, rate_limited, sequence
@@ -59,7 +59,7 @@ def test_warm_launch_no_network_no_write(isolated_env, fake_server, monkeypatch,
 
 def test_only_routes_before_a_fresh_one_are_probed(isolated_env, fake_server, monkeypatch):
     cfg = three_keys(isolated_env, fake_server, monkeypatch)
-    health.record_verdicts(cfg, {"a": healthy(checked_at=time.time() - 3600), "b": healthy()})
+    recording.record_verdicts(cfg, {"a": healthy(checked_at=time.time() - 3600), "b": healthy()})
     fake_server.behave(BAD, "api_key_invalid")
     assert decide(cfg).profile.name == "b"
     time.sleep(0.2)
@@ -240,9 +240,9 @@ def test_reported_failures_keep_counting(isolated_env, monkeypatch):
 def test_warm_path_imports_nothing_heavy(isolated_env, fake_server, monkeypatch):
     cfg = three_keys(isolated_env, fake_server, monkeypatch)
     decide(cfg)
-    code = ("import sys, os\nfrom claude_failover import config, health, argv\n"
+    code = ("import sys, os\nfrom claude_failover import config, chooser, argv\n"
             "cfg = config.load(os.environ['CLAUDE_FAILOVER_CONFIG'])\n"
-            "d = health.decide_launch(cfg, dict(os.environ), argv.split([]))\n"
+            "d = chooser.choose(cfg, dict(os.environ), argv.split([]))\n"
             "heavy = [m for m in ('httpx', 'tenacity', 'keyring', 'click', 'claude_failover.probes') if m in sys.modules]\n"
             "print(d.profile.name, heavy)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ), timeout=30)
@@ -252,9 +252,9 @@ def test_warm_path_imports_nothing_heavy(isolated_env, fake_server, monkeypatch)
 def test_concurrent_decisions_keep_cache_valid(isolated_env, fake_server, monkeypatch):
     cfg = three_keys(isolated_env, fake_server, monkeypatch, probe_timeout=10)  # 20 cold starts at once
     fake_server.behave(BAD, "api_key_invalid")
-    code = ("import os\nfrom claude_failover import config, health, argv\n"
+    code = ("import os\nfrom claude_failover import config, chooser, argv\n"
             "cfg = config.load(os.environ['CLAUDE_FAILOVER_CONFIG'])\n"
-            "print(health.decide_launch(cfg, dict(os.environ), argv.split([])).profile.name)\n")
+            "print(chooser.choose(cfg, dict(os.environ), argv.split([])).profile.name)\n")
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=dict(os.environ))
              for _ in range(20)]
     names = [p.communicate(timeout=60)[0].strip() for p in procs]

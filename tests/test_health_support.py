@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import textwrap
 
-from claude_failover import argv, cache, config, health
+from claude_failover import argv, cache, chooser, config
 
 GOOD = "sk-ant-api03-FAKE-good-1"
 BAD = "sk-ant-api03-FAKE-bad-1"
@@ -37,7 +37,7 @@ def three_keys(isolated_env, srv, monkeypatch, **settings) -> config.Config:
 
 
 def decide(cfg, *args: str, passthrough=False, exclude=frozenset()):
-    return health.decide_launch(cfg, dict(os.environ), argv.split(list(args)), passthrough, exclude)
+    return chooser.choose(cfg, dict(os.environ), argv.split(list(args)), passthrough, exclude)
 
 
 def route(name: str) -> dict:

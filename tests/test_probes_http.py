@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from claude_failover import health, probes
+from claude_failover import probes, recording
 from tests.fakeserver import (billing, hang, html_error, rate_limited, sequence, slow)
 from tests.test_health_support import BAD, GOOD, write_config
 
@@ -25,7 +25,7 @@ def api_cfg(isolated_env, srv, monkeypatch, key=GOOD, timeout=1.0, extra=""):
 
 
 def probe_one(cfg, name="k", timeout=None):
-    return health.probe_routes(cfg, [name], timeout=timeout)[name]
+    return recording.probe_routes(cfg, [name], timeout=timeout)[name]
 
 
 @pytest.mark.parametrize("behaviour,state,reason,status", [

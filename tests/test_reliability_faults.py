@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from claude_failover import config, health
+from claude_failover import config, recording
 
 DEADLINE = 1.0
 SLACK = 0.5          # thread start-up and scheduling on a loaded machine
@@ -212,7 +212,7 @@ def probe_once(tmp: Path, kind: str, url: str, environ: dict[str, str]):
     cfg = config.parse(text, str(tmp / "config.toml"))
     env = dict(environ, FAULT_KEY=KEY, FAULT_OAT="sk-ant-oat01-FAKE-fault-2")
     start = time.monotonic()
-    verdict = health.probe_routes(cfg, ["r"], env)["r"]
+    verdict = recording.probe_routes(cfg, ["r"], env)["r"]
     return verdict, time.monotonic() - start
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from claude_failover import cache, health, probes, routes
+from claude_failover import cache, probes, recording, routes
 from claude_failover.config.durations import DurationError, parse_duration
 from claude_failover.routes.base import RouteType
 from tests.conftest import REPO
@@ -104,7 +104,7 @@ def test_a_raising_probe_is_never_a_route_failure(isolated_env, monkeypatch, cap
     assert verdict.reason == "internal" and not verdict.definite        # not proof the route is broken
     assert "inside claude-failover (TypeError)" in verdict.detail
     assert "a bug in our probe" not in capsys.readouterr().err          # quiet without the debug switch
-    assert health.probe_routes(cfg, ["k"])["k"].reason == "internal"
+    assert recording.probe_routes(cfg, ["k"])["k"].reason == "internal"
     assert "k" not in cache.read().get("routes", {})                    # never recorded: no cooldown
 
     monkeypatch.setenv("CLAUDE_FAILOVER_DEBUG", "1")

@@ -9,7 +9,7 @@ import pytest
 from claude_failover import print_args, run_failure
 from claude_failover.argv import split
 from claude_failover.print_args import wants_supervision
-from claude_failover.supervise import _supervised_env
+from claude_failover.prepare import supervised_env as _supervised_env
 
 # --- run_failure: text ------------------------------------------------------------------------
 

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from claude_failover import config, parsed
+from claude_failover import config, parse_memo
 from claude_failover.errors import ConfigError
-from claude_failover.record import as_dict, factory, record
+from claude_failover.valueclass import as_dict, factory, record
 from tests.conftest import REPO
 from tests.launch import write_config
 
@@ -58,7 +58,7 @@ def test_warm_launch_imports_nothing_heavy(isolated_env, route):
     write_config(isolated_env.config_file, ROUTES_WITHOUT_FILES[route])
     imports_of_a_launch()                      # cold: validates, decides, remembers
     warm = imports_of_a_launch()
-    assert "claude_failover.launcher" in warm and "claude_failover.parsed" in warm
+    assert "claude_failover.launcher" in warm and "claude_failover.parse_memo" in warm
     assert [m for m in HEAVY if m in warm] == []
 
 
@@ -115,7 +115,7 @@ def test_mirror_holds_no_secret(isolated_env, monkeypatch):
 
 def test_parsed_load_reports_open_errors(tmp_path):
     with pytest.raises(FileNotFoundError):
-        parsed.load(str(tmp_path / "missing"), "x", lambda raw: raw, 10)
+        parse_memo.load(str(tmp_path / "missing"), "x", lambda raw: raw, 10)
 
 
 # --- record -------------------------------------------------------------------------------------

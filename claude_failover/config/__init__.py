@@ -4,7 +4,7 @@ Claude Code ignores a broken settings file without a word; we do the opposite. E
 one ``ConfigError`` (exit 78) naming where it is and, for a typo, what was probably meant.
 With no config file an embedded default is used (:mod:`.default`).
 
-This module reads the file (through :mod:`claude_failover.parsed`, so a warm launch validates
+This module reads the file (through :mod:`claude_failover.parse_memo`, so a warm launch validates
 nothing); the jobs live beside it:
 
 - :mod:`.model` — the shape: settings and their defaults, common profile keys, Config, Profile
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 
-from claude_failover import parsed
+from claude_failover import parse_memo
 from claude_failover.config.model import Config, Profile
 from claude_failover.errors import ConfigError
 
@@ -52,7 +52,7 @@ def load(path: str) -> Config:
         raise ConfigError("not a regular file (a FIFO, socket or device?)", path)
     with os.fdopen(fd, "rb") as handle:
         try:
-            plain = parsed.from_handle(handle, path, "config", lambda raw: _plain(_parse_sized(raw, path)),
+            plain = parse_memo.from_handle(handle, path, "config", lambda raw: _plain(_parse_sized(raw, path)),
                                        MAX_CONFIG_BYTES + 1)
         except OSError as exc:
             raise ConfigError(f"cannot read the config file: {exc.strerror or exc}", path) from None
@@ -73,8 +73,8 @@ def _parse_sized(raw: bytes, path: str) -> Config:
 
 
 def _plain(cfg: Config) -> dict:
-    """The validated config as plain data (what `parsed` remembers: it holds no secret)."""
-    from claude_failover.record import as_dict
+    """The validated config as plain data (what `parse_memo` remembers: it holds no secret)."""
+    from claude_failover.valueclass import as_dict
 
     return {"order": cfg.order, "claude": cfg.claude, "settings": cfg.settings,
             "profiles": [as_dict(p) for p in cfg.profiles.values()]}

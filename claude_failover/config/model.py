@@ -7,7 +7,7 @@ A route type's own keys are declared by the route type (``RouteType.keys``), not
 from __future__ import annotations
 
 from claude_failover.errors import ConfigError
-from claude_failover.record import factory, record
+from claude_failover.valueclass import factory, record
 from claude_failover.schema import BOOL, NUM, STR, Key
 
 TYPE_CHECKING = False

@@ -2,7 +2,7 @@
 located (file:line:column, :mod:`.locate`), a typo answered with what was probably meant.
 
 Imported only when a config file must be parsed: a warm launch reuses the validated result
-remembered by :mod:`claude_failover.parsed`.
+remembered by :mod:`claude_failover.parse_memo`.
 """
 
 from __future__ import annotations

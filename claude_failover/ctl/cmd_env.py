@@ -21,7 +21,7 @@ def COMMAND(ctx, name, reveal):
     `eval "$(claude-failover-ctl env work-key --reveal)"`.
     """
     from claude_failover import environment
-    from claude_failover.decide import resolve_secret
+    from claude_failover.decision import resolve_secret
 
     cfg = load_config(ctx)
     profile = cfg.profile(name)

@@ -21,7 +21,9 @@ def COMMAND(ctx, names, as_json, notify, timeout):
 
     Exits 0 when at least one probed route is usable, 69 when none is.
     """
-    from claude_failover import cache, health
+    from claude_failover import cache
+    from claude_failover.recording import probe_routes
+    from claude_failover.route_change import note_route
     from claude_failover.ctl.cmd_status import render, status_json
     from claude_failover.errors import NoRouteError
 
@@ -30,9 +32,9 @@ def COMMAND(ctx, names, as_json, notify, timeout):
         cfg.profile(name)  # a clear error for an unknown name
     environ = dict(os.environ)
     wanted = list(dict.fromkeys(names)) or list(cfg.order)
-    verdicts = health.probe_routes(cfg, wanted, environ, timeout=timeout)
+    verdicts = probe_routes(cfg, wanted, environ, timeout=timeout)
     if notify:
-        health.note_route(cfg, environ)
+        note_route(cfg, environ)
     report = status_json(cfg, cache.read(), environ)
     if as_json:
         report["probed"] = wanted

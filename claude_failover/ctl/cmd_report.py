@@ -24,11 +24,12 @@ def hook_failure(error: str) -> tuple[str, str] | None:
 
 def record_failure(cfg, name: str, reason: str, detail: str, status: int | None = None,
                    retry_after: float | None = None, source: str = "report"):
-    from claude_failover import cache, health
+    from claude_failover import cache
+    from claude_failover.recording import record_verdicts
     from claude_failover.verdict import unhealthy
 
     verdict = unhealthy(reason, detail, status=status, retry_after=retry_after, source=source)
-    if not health.record_verdicts(cfg, {name: verdict}, lock_timeout=10.0):
+    if not record_verdicts(cfg, {name: verdict}, lock_timeout=10.0):
         from claude_failover.errors import FailoverError
 
         raise FailoverError("the health cache stayed locked by other processes for 10 s; the report was not recorded",

@@ -14,10 +14,10 @@ JSON_VERSION = 1
 
 def route_rows(cfg, data: dict, environ: dict[str, str], now: float) -> list[dict]:
     """One stable dict per route, in ``order`` (the `--json` schema's ``routes``)."""
-    from claude_failover import health
+    from claude_failover import admission
 
     rows = []
-    states = {s.name: s for s in health.plan(cfg, data, environ, now=now)}
+    states = {s.name: s for s in admission.plan(cfg, data, environ, now=now)}
     for name in cfg.order:
         profile, state = cfg.profiles[name], states[name]
         verdict = state.verdict
@@ -34,24 +34,22 @@ def route_rows(cfg, data: dict, environ: dict[str, str], now: float) -> list[dic
             "age_s": round(now - verdict.checked_at, 1) if verdict else None,
             "cooldown_s": round(state.cooldown_left, 1),
             "failures": int((state.item or {}).get("failures") or 0),
-            "fresh": state.kind == health.FRESH,
-            "needs_probe": state.kind == health.STALE,
+            "fresh": state.kind == admission.FRESH,
+            "needs_probe": state.kind == admission.STALE,
             "probe": profile.probe,
         })
     return rows
 
 
 def status_json(cfg, data: dict, environ: dict[str, str], now: float | None = None) -> dict:
-    from claude_failover import cache, health
+    from claude_failover import cache, chooser
 
     now = time.time() if now is None else now
-    launch, probe_first, forced = health.would_launch(cfg, data, environ)
+    prediction = chooser.predict(cfg, environ, data=data, now=now)  # the cache alone: no probe, no secret
+    launch = prediction.decision.profile.name if prediction.decision else None
+    probe_first, forced = prediction.would_probe, prediction.how
     pin = data.get("pin") if cache.active_pin(data, now) else None
     rows = route_rows(cfg, data, environ, now)
-    if launch is None and not probe_first and not cfg.strict:
-        soft = [r["name"] for r in rows if r["reason"] in ("unreachable", "timeout")]
-        if soft:  # nothing verified: a launch tries the first route that may only be offline
-            launch, forced = soft[0], "unverified"
     return {
         "version": JSON_VERSION, "config": cfg.path, "order": list(cfg.order),
         "preferred": cfg.order[0] if cfg.order else None,
@@ -96,13 +94,17 @@ def render(report: dict) -> str:
 @click.option("--refresh", is_flag=True, help="Probe every route now before showing.")
 @click.pass_context
 def COMMAND(ctx, as_json, refresh):
-    """Show every route's health: verdict, reason, latency, age, cooldown, and the launch choice."""
-    from claude_failover import cache, health
+    """Show every route's health: verdict, reason, latency, age, cooldown, and the launch choice.
+
+    Read from the health cache: nothing is probed or written unless --refresh.
+    """
+    from claude_failover import cache
+    from claude_failover.recording import probe_routes
 
     cfg = load_config(ctx)
     environ = dict(os.environ)
     if refresh:
-        health.probe_routes(cfg, list(cfg.order), environ)
+        probe_routes(cfg, list(cfg.order), environ)
     report = status_json(cfg, cache.read(), environ)
     if as_json:
         echo_json(report)

@@ -1,8 +1,9 @@
 """`ctl statusline`: a Claude Code statusLine command showing the active route.
 
-Fast and offline: no network, no keyring, no probe. The route comes from the environment claude
-runs in (``CLAUDE_FAILOVER_ACTIVE`` / ``CLAUDE_FAILOVER_PREFERRED``, set by the launcher), else
-from the health cache's ``last`` launch; the preferred route falls back to the first in ``order``.
+Fast and offline: no network, no keyring, no probe. The route comes from the environment
+claude runs in (``CLAUDE_FAILOVER_ACTIVE`` / ``CLAUDE_FAILOVER_PREFERRED``, set by the launcher), else
+from the health cache's ``last`` launch, else from the chooser's prediction (predict mode, from the
+cache alone; source ``predicted``); the preferred route falls back to the first in ``order``.
 
 It also records what claude's statusline input says about the active route — the plan windows
 (``rate_limits``) and the session's ``cost.total_cost_usd`` — in usage_state.py's file, only when
@@ -73,6 +74,8 @@ def route_state(environ, config_path: str | None) -> dict:
         active, source = last.get("profile") if isinstance(last.get("profile"), str) else None, "cache"
         if active and not preferred and isinstance(last.get("preferred"), str):
             preferred = last["preferred"]
+    if not active:
+        active, source = _predicted(config_path, environ, data), "predicted"
     if active and not preferred:
         preferred = _first_in_order(config_path)
 
@@ -86,6 +89,18 @@ def route_state(environ, config_path: str | None) -> dict:
             "fallback": bool(active and preferred and active != preferred),
             "preferred_reason": reason(preferred) if active != preferred else None,
             "active_reason": reason(active)}
+
+
+def _predicted(config_path: str | None, environ, data: dict) -> str | None:
+    """The route a launch would take now, predicted from the cache (no probe, no secret, no write)."""
+    from claude_failover import chooser, config as config_mod
+    from claude_failover.errors import FailoverError
+
+    try:
+        prediction = chooser.predict(config_mod.load(config_path), dict(environ), data=data)
+    except (FailoverError, OSError):
+        return None
+    return prediction.decision.profile.name if prediction.decision else None
 
 
 def _first_in_order(config_path: str | None) -> str | None:
@@ -152,7 +167,8 @@ def COMMAND(ctx, ascii_only, no_color, no_model, as_json):
 
     payload = read_stdin_json()
     state = route_state(os.environ, config_path(ctx))
-    usage_state.record_statusline(state["active"], payload)   # best effort: never raises for I/O
+    if state["source"] != "predicted":  # claude's figures belong to the route it runs on, not a guess
+        usage_state.record_statusline(state["active"], payload)   # best effort: never raises for I/O
     windows = usage_state.clean_windows(payload.get("rate_limits"))
     if windows is None and state["active"]:
         windows = usage_state.windows_of(state["active"])

@@ -1,4 +1,4 @@
-"""`ctl which`: which route a launch would take now, and why."""
+"""`ctl which`: which route a launch would take now, and why (predicted: no probe, no write)."""
 
 from __future__ import annotations
 
@@ -12,30 +12,48 @@ from claude_failover.ctl.common import echo_json, load_config
 @click.command("which")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--profile", "forced", metavar="NAME", help="As if launched with --failover-profile NAME.")
+@click.option("--refresh", is_flag=True, help="Probe every route now (and record the verdicts) before answering.")
 @click.pass_context
-def COMMAND(ctx, as_json, forced):
-    """Show which route a launch would take now, and why."""
-    from claude_failover import argv as argv_mod, binary
-    from claude_failover.errors import ClaudeNotFoundError
-    from claude_failover.launcher import _decide
+def COMMAND(ctx, as_json, forced, refresh):
+    """Show which route a launch would take now, and why.
 
-    from claude_failover.errors import NoRouteError
+    Answered from the health cache without probing or writing anything (the chosen route's secret
+    is looked up, as a launch would); routes a launch would probe first are named. --refresh
+    probes every route first and records the verdicts, as `probe` does.
+    """
+    from claude_failover import argv as argv_mod, binary, chooser
+    from claude_failover.errors import ClaudeNotFoundError
 
     cfg = load_config(ctx)
+    environ = dict(os.environ)
     split = argv_mod.split(["--failover-profile", forced] if forced else [])
-    try:
-        decision = _decide(cfg, dict(os.environ), split, False)
-    except NoRouteError as exc:
+    if refresh:
+        from claude_failover.recording import probe_routes
+
+        probe_routes(cfg, list(cfg.order), environ)
+    prediction = chooser.predict(cfg, environ, split, secrets=True)
+    config_line = f"{cfg.path}{' (not found: embedded default)' if cfg.embedded else ''}"
+    decision, error = prediction.decision, prediction.error
+    if decision is None:
+        if error is not None:
+            if as_json:
+                echo_json({"profile": None, "error": error.message, "hint": error.hint, "config": cfg.path,
+                           "embedded_default": cfg.embedded, "would_probe": prediction.would_probe})
+            else:
+                click.echo(f"none — a launch would exit 69: {error.message}")
+                click.echo(f"  config: {config_line}")
+                click.echo(f"  fix:    {error.hint}")
+            return error.exit_code
         if as_json:
-            echo_json({"profile": None, "error": exc.message, "hint": exc.hint, "config": cfg.path,
+            echo_json({"profile": None, "would_probe": prediction.would_probe, "config": cfg.path,
                        "embedded_default": cfg.embedded})
         else:
-            click.echo(f"none — a launch would exit 69: {exc.message}")
-            click.echo(f"  config: {cfg.path}{' (not found: embedded default)' if cfg.embedded else ''}")
-            click.echo(f"  fix:    {exc.hint}")
-        return exc.exit_code
+            click.echo(f"not known yet — a launch would probe first: {', '.join(prediction.would_probe)}")
+            click.echo(f"  config: {config_line}")
+            click.echo("  probe:  claude-failover-ctl which --refresh")
+        return
     try:
-        claude = binary.find_claude(cfg.claude, dict(os.environ), cfg.path)
+        claude = binary.find_claude(cfg.claude, environ, cfg.path)
     except ClaudeNotFoundError:
         claude = None
     profile = decision.profile
@@ -46,14 +64,17 @@ def COMMAND(ctx, as_json, forced):
             "forced": decision.forced, "secret_source": decision.secret.source if decision.secret else None,
             "claude": claude, "config": cfg.path, "embedded_default": cfg.embedded,
             "skipped": {name: v.to_dict() for name, v in decision.verdicts.items() if not v.usable},
+            "would_probe": prediction.would_probe,
         })
         return
     click.echo(f"{profile.name} ({profile.type}) — {profile.route.summary(profile)}")
     click.echo(f"  why:    {decision.why}")
+    if prediction.would_probe:
+        click.echo(f"  unless: a probe of {', '.join(prediction.would_probe)} (not checked yet) finds one usable")
     for name, verdict in decision.verdicts.items():
         if not verdict.usable:
             click.echo(f"  skipped {name}: {verdict.line()}")
     if decision.secret:
         click.echo(f"  secret: from {decision.secret.source}")
-    click.echo(f"  config: {cfg.path}{' (not found: embedded default)' if cfg.embedded else ''}")
+    click.echo(f"  config: {config_line}")
     click.echo(f"  claude: {claude or 'NOT FOUND (install Claude Code or set `claude = ...`)'}")

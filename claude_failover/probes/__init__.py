@@ -109,7 +109,7 @@ def internal_verdict(what: str, exc: BaseException) -> Verdict:
 
 def check(profile, ctx: ProbeContext):
     """(verdict, resolved secret or None) for one route: local state, then the live probe."""
-    from claude_failover.decide import local_verdict
+    from claude_failover.decision import local_verdict
 
     start = time.monotonic()
     if any(kind == "keyring" for kind, _ in profile.secret_sources):

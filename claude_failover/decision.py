@@ -7,7 +7,7 @@ from __future__ import annotations
 from claude_failover import secret as secrets
 from claude_failover.config import Config, Profile
 from claude_failover.errors import NoRouteError, SecretError
-from claude_failover.record import factory, record
+from claude_failover.valueclass import factory, record
 from claude_failover.verdict import Verdict, unhealthy
 
 

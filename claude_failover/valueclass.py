@@ -1,4 +1,4 @@
-"""``@record``: a light stand-in for ``@dataclass`` on the launcher's warm path.
+"""``@record`` value classes: a light stand-in for ``@dataclass`` on the launcher's warm path.
 
 The launcher runs before every ``claude`` start. ``dataclasses`` imports ``inspect`` (about
 10 ms here) and compiles code for each class (about 1 ms each); the dozen value classes the warm

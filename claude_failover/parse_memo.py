@@ -1,4 +1,4 @@
-"""Parsed files, remembered: the launcher's ``.pyc``.
+"""Parsed files, remembered (a memo of parses): the launcher's ``.pyc``.
 
 Parsing TOML and JSON needs ``tomllib``, ``json`` and ``re`` — about 25 ms of imports on this
 machine, before any work, on every ``claude`` start. So a file we parsed is remembered as a

@@ -1,0 +1,74 @@
+"""Retry policy of a supervised run: record the failure, choose the next route, resume or restart."""
+
+from __future__ import annotations
+
+import glob
+import os
+
+from claude_failover.errors import NoRouteError
+from claude_failover.verdict import HEALTHY, Verdict
+
+
+def record(cfg, profile, verdict: Verdict, environ) -> None:
+    """Record a run's verdict; a run failure must not be lost silently: a failed write is a warning."""
+    from claude_failover.recording import record_or_warn
+
+    record_or_warn(cfg, {profile.name: verdict}, environ, lock_timeout=10.0, warn_locked=True)
+
+
+def known_bad(decision) -> bool:
+    """The route already has a failure on record (cache or this launch's verdicts)."""
+    from claude_failover import cache
+
+    profile = decision.profile
+    seen = decision.verdicts.get(profile.name)
+    if seen is not None and seen.state != HEALTHY:
+        return True
+    item = cache.entry(cache.read(), profile.name, profile.fingerprint())
+    verdict = cache.verdict_of(item)
+    return (verdict is not None and not verdict.usable) or cache.cooldown_left(item) > 0
+
+
+def next_decision(cfg, environ, split, failed: dict[str, Verdict]):
+    """The next route (the one chooser, real mode, failed routes excluded); None when it is a failed one."""
+    from claude_failover.chooser import choose
+
+    try:
+        nxt = choose(cfg, environ, split, False, exclude=frozenset(failed))
+    except NoRouteError as exc:
+        raise all_failed(failed, exc) from None
+    if nxt.profile.name in failed:
+        return None
+    return nxt
+
+
+def should_resume(attempt, env: dict[str, str], fmt: str, session_id: str | None, no_persistence: bool) -> bool:
+    """Continue the failed attempt's session when it had already done work (else start afresh)."""
+    if not session_id or no_persistence:
+        return False
+    if fmt == "text" and not attempt.did_work:
+        attempt.did_work = transcript_has_work(env, session_id)
+    return bool(attempt.did_work)
+
+
+def all_failed(failed: dict[str, Verdict], exc: NoRouteError | None) -> NoRouteError:
+    rows = [f"  {name:<16} {verdict.line()}" for name, verdict in failed.items()]
+    if exc is not None:
+        rows += [line for line in exc.message.splitlines()[1:] if not line.split() or line.split()[0] not in failed]
+    return NoRouteError("every route failed for this run:\n" + "\n".join(rows),
+                        hint="claude-failover-ctl status (or doctor) shows details")
+
+
+def transcript_has_work(env: dict[str, str], session_id: str) -> bool:
+    """A text-mode run's session transcript shows a tool call (claude stores it per project)."""
+    from claude_failover.claude_state import config_dir
+
+    root = config_dir(env)
+    for path in glob.glob(os.path.join(glob.escape(root), "projects", "*", f"{session_id}.jsonl")):
+        try:
+            with open(path, "rb") as handle:
+                if b'"tool_use"' in handle.read(32 * 1024 * 1024):
+                    return True
+        except OSError:
+            continue
+    return False
