@@ -96,7 +96,9 @@ def route_changed(previous, current, preferred, reason, cfg=None) -> None:
     try:
         send(*message(previous, current, preferred, reason or ""))
     except Exception:  # a notification must never break a launch or a probe
-        pass
+        from claude_failover.log import debug_traceback
+
+        debug_traceback("sending the desktop notification failed")
     return None
 
 
@@ -106,4 +108,7 @@ def _default_config():
 
         return config.load(paths.config_path())
     except Exception:  # a broken config is reported elsewhere; it does not silence notifications
+        from claude_failover.log import debug_traceback
+
+        debug_traceback("reading the config for the notification failed")
         return None

@@ -43,6 +43,9 @@ def record_verdicts(cfg, verdicts: dict[str, Verdict], environ: dict[str, str] |
     return cache.update(mutate, lock_timeout=lock_timeout)
 
 
+_warned = False
+
+
 def record_or_warn(cfg, verdicts: dict[str, Verdict], environ=None, *, pages=None, last=None,
                    lock_timeout: float = 2.0, warn_locked: bool = False) -> bool:
     """:func:`record_verdicts` for a launch: a state dir that cannot be written is one warning line
@@ -50,11 +53,14 @@ def record_or_warn(cfg, verdicts: dict[str, Verdict], environ=None, *, pages=Non
     from claude_failover.errors import StateWriteError
     from claude_failover.log import emit
 
+    global _warned
     try:
         done = record_verdicts(cfg, verdicts, environ, pages=pages, last=last, lock_timeout=lock_timeout)
     except StateWriteError as exc:
-        emit("warning", f"claude-failover: warning: {exc.message} (going on without it; {exc.hint})",
-             event="cache_write_failed")
+        if not _warned:  # one line per launch, however many writes it tries
+            _warned = True
+            emit("warning", f"claude-failover: warning: {exc.message}; going on without it ({exc.hint})",
+                 event="cache_write_failed")
         return False
     if not done and warn_locked:
         emit("warning", f"claude-failover: warning: the health cache stayed locked for {lock_timeout:g} s; "

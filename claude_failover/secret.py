@@ -98,6 +98,9 @@ def _backend():
         import keyring
         from keyring.backends import fail
     except Exception as exc:  # a broken install
+        from claude_failover.log import debug_traceback
+
+        debug_traceback("importing keyring failed")
         raise SecretError(f"the keyring library cannot load: {type(exc).__name__}", hint=NO_BACKEND_HINT) from None
     backend = keyring.get_keyring()
     if isinstance(backend, fail.Keyring) or "fail" in type(backend).__module__ or "null" in type(backend).__module__:
@@ -117,6 +120,9 @@ def _call(action: str, fn, *args):
     except FailoverError:
         raise
     except Exception as exc:  # keyring errors carry backend text, never the secret
+        from claude_failover.log import debug_traceback
+
+        debug_traceback(f"keyring {action} failed")
         text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise SecretError(f"keyring {action} failed: {text}", hint=NO_BACKEND_HINT) from None
 
@@ -169,6 +175,9 @@ def _secret_service_get(name: str) -> str | None:
         finally:
             connection.close()
     except Exception:  # noqa: BLE001 - any trouble: let keyring itself decide (and explain)
+        from claude_failover.log import debug_traceback
+
+        debug_traceback("the direct Secret Service read failed; asking keyring")
         return None
     return None
 

@@ -31,6 +31,9 @@ def run(ctx: Context) -> list[Finding]:
         try:
             findings.extend(check(ctx))
         except Exception as exc:  # a doctor must finish its round
+            from claude_failover.log import debug_traceback
+
+            debug_traceback(f"the doctor check {check.__name__} crashed")
             findings.append(Finding(f"{check.__name__.removeprefix('check_').replace('_', '-')}-crashed", ERROR,
                                     f"the check {check.__name__} failed: {type(exc).__name__}",
                                     why="a bug in claude-failover's doctor; the other checks still ran",

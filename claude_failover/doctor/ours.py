@@ -42,6 +42,9 @@ def check_keyring(ctx: Context) -> list[Finding]:
                         why=f"profile(s) {', '.join(users)} keep their secret in the keyring and cannot start",
                         fix=exc.hint or secret.NO_BACKEND_HINT)]
     except Exception as exc:  # keyring's own detection can fail in odd ways
+        from claude_failover.log import debug_traceback
+
+        debug_traceback("the keyring backend check failed")
         return [Finding("keyring-unavailable", ERROR if users else INFO, f"the keyring failed: {type(exc).__name__}",
                         fix=secret.NO_BACKEND_HINT)]
     return [Finding("keyring-ok", OK, f"keyring backend: {name}")]
