@@ -33,7 +33,7 @@ import time
 from claude_failover import cache
 from claude_failover.admission import COOLING, STALE, RouteState, plan
 from claude_failover.decision import Decision, forced_profile, no_route_error, resolve_secret
-from claude_failover.errors import NoRouteError, SecretError
+from claude_failover.errors import FailoverError, NoRouteError, SecretError
 from claude_failover.valueclass import factory, record
 from claude_failover.verdict import SOFT_REASONS, Verdict, ago, unhealthy
 
@@ -50,7 +50,7 @@ class Prediction:
     decision: Decision | None          # None: a launch would probe first, or find no route
     would_probe: list[str] = factory(list)   # routes a launch would probe before deciding
     how: str | None = None             # "flag", "env", "pin", "unverified" (tried anyway), or None
-    error: NoRouteError | None = None  # what a launch would fail with (exit 69), when nothing is left
+    error: FailoverError | None = None  # what a launch would fail with (NoRouteError: exit 69)
 
 
 def choose(cfg, environ, split, passthrough: bool = False, exclude=frozenset()) -> Decision:
@@ -70,7 +70,7 @@ def predict(cfg, environ=None, split=None, data: dict | None = None, secrets: bo
                       secrets=secrets, now=now)
     try:
         decision = chooser.run(split.get("profile") if split else None)
-    except NoRouteError as exc:
+    except FailoverError as exc:  # no route (exit 69), an unknown forced profile, a secret that fails
         return Prediction(None, chooser.pending, None, exc)
     if decision is None:
         return Prediction(None, chooser.pending)

@@ -100,7 +100,7 @@ def run(argv: list[str]) -> int:
         from claude_failover.log import emit_notice
 
         emit_notice(notice, decision)
-    if launch.supervised:
+    if print_args.wants_supervision(split):
         from claude_failover.supervise import supervise
 
         return supervise(cfg, launch, claude_path, environ, split)

@@ -48,7 +48,7 @@ def prepare_launch(cfg, decision, environ: dict[str, str], split, resume: str | 
     from claude_failover import environment, settings_guard
 
     base = list(split.claude_args)
-    supervised = print_args.wants_supervision(split)
+    supervised = print_args.runs_supervised(split)  # a dry run shows the supervised run's argv
     child = environment.build(decision.profile, decision.secret.value if decision.secret else None,
                               environ, preferred=decision.preferred)
     guard = settings_guard.guard_args(child.env, base, environ, os.getcwd() if cwd is None else cwd,

@@ -139,4 +139,9 @@ def wants_supervision(split) -> bool:
     """Supervise (run claude as a child) for print mode or --failover-supervise, never for a dry run."""
     if split.get("dry-run"):
         return False
+    return runs_supervised(split)
+
+
+def runs_supervised(split) -> bool:
+    """Whether this launch runs (or, for a dry run, would run) claude supervised."""
     return bool(split.get("supervise")) or wants_print(split.claude_args)

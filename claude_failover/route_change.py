@@ -54,8 +54,10 @@ def note_route(cfg, environ: dict[str, str] | None = None) -> tuple[str | None, 
     previous = previous_route(data)
     prediction = chooser.predict(cfg, environ, data=data)
     decision = prediction.decision
-    if decision is None or prediction.would_probe or decision.profile.name == previous:
-        return previous, decision.profile.name if decision else None
+    if decision is None or prediction.how == chooser.UNVERIFIED:
+        return previous, None
+    if prediction.would_probe or decision.profile.name == previous:
+        return previous, decision.profile.name
     last = last_record(decision)
     cache.update(lambda d: d.__setitem__("last", last))
     notify_change(previous, decision.profile.name, decision.preferred, last["reason"], cfg)

@@ -22,7 +22,7 @@ def COMMAND(ctx, as_json, forced, refresh):
     probes every route first and records the verdicts, as `probe` does.
     """
     from claude_failover import argv as argv_mod, binary, chooser
-    from claude_failover.errors import ClaudeNotFoundError
+    from claude_failover.errors import ClaudeNotFoundError, NoRouteError
 
     cfg = load_config(ctx)
     environ = dict(os.environ)
@@ -34,6 +34,8 @@ def COMMAND(ctx, as_json, forced, refresh):
     prediction = chooser.predict(cfg, environ, split, secrets=True)
     config_line = f"{cfg.path}{' (not found: embedded default)' if cfg.embedded else ''}"
     decision, error = prediction.decision, prediction.error
+    if error is not None and not isinstance(error, NoRouteError):
+        raise error  # an unknown --profile, a secret that cannot be read: as a launch would fail
     if decision is None:
         if error is not None:
             if as_json:
