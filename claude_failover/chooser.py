@@ -270,13 +270,16 @@ class Chooser:
     def _finish(self, decision: Decision) -> Decision:
         if self.mode == PREDICT:
             return decision
+        last = self.data.get("last")
+        previous = last.get("profile") if isinstance(last, dict) else None
+        current = decision.profile.name
+        if previous == current:  # the warm path: nothing to say, nothing more to import
+            self._record()
+            return decision
         from claude_failover import route_change
 
-        previous = route_change.previous_route(self.data)
-        current = decision.profile.name
-        last = route_change.last_record(decision) if previous != current else None
-        self._record(last)
-        if previous != current and (previous is not None or decision.fallback):
+        self._record(route_change.last_record(decision))
+        if previous is not None or decision.fallback:
             route_change.notify_change(previous, current, self.preferred, route_change.reason(decision), self.cfg)
         return decision
 
