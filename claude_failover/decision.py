@@ -1,6 +1,7 @@
-"""The pieces of a launch decision: the Decision itself, secret resolution, the local verdict,
-the forced profile and the no-route error. The decision is made in :mod:`claude_failover.health`
-(cached verdicts, probes, cooldowns)."""
+"""The value a launch decision produces, and its parts: the Decision (route, secret, why, the
+notice line), secret resolution, the local verdict, the forced profile and the no-route error.
+Decisions are made by :mod:`claude_failover.chooser`.
+"""
 
 from __future__ import annotations
 
