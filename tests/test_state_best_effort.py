@@ -168,3 +168,16 @@ def test_a_failing_notifier_is_traced_with_debug(isolated_env, monkeypatch, caps
     monkeypatch.setenv("CLAUDE_FAILOVER_DEBUG", "1")
     route_change.notify_change("a", "b", "a", "why")
     assert "RuntimeError: notifier bug" in capsys.readouterr().err
+
+
+def test_a_run_verdict_the_cache_lock_kept_out_is_a_warning(isolated_env, fake_server, monkeypatch, capsys):
+    from claude_failover import config, recording
+    from claude_failover.supervise import retry
+    from claude_failover.verdict import unhealthy
+
+    two_routes(isolated_env, fake_server.url, "/bin/true")
+    cfg = config.load(str(isolated_env.config_file))
+    monkeypatch.setattr(recording, "record_verdicts", lambda *a, **k: False)  # the lock was not had in time
+    retry.record(cfg, cfg.profiles["a"], unhealthy("rate-limited", "429 in claude", source="run"), {})
+    err = capsys.readouterr().err
+    assert "the health cache stayed locked" in err and "not recorded: a 429 in claude" in err, err
