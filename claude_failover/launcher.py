@@ -19,7 +19,7 @@ environment. Every argument except the options below goes to claude unchanged.
 
   --failover-profile NAME   use this profile (also: CLAUDE_FAILOVER_PROFILE)
   --failover-config PATH    config file (also: CLAUDE_FAILOVER_CONFIG)
-  --failover-dry-run        print the chosen route, claude's exact arguments and environment
+  --failover-dry-run        print the chosen route, the exact claude arguments and environment
                             (secrets masked); don't run
   --failover-strict         exit 69 unless a route is verified healthy
   --failover-supervise      run claude as a supervised child (default for -p/--print)

@@ -6,7 +6,7 @@ end
 for cmd in claude-failover claude
     complete -c $cmd -l failover-profile -x -a '(__claude_failover_profiles)' -d 'use this profile'
     complete -c $cmd -l failover-config -r -F -d 'config file'
-    complete -c $cmd -l failover-dry-run -d 'print the chosen route and environment (secrets masked)'
+    complete -c $cmd -l failover-dry-run -d 'print the chosen route, the exact claude arguments and environment'
     complete -c $cmd -l failover-strict -d 'exit 69 unless a route is verified healthy'
     complete -c $cmd -l failover-supervise -d 'run claude as a supervised child (default for -p/--print)'
     complete -c $cmd -l failover-no-retry -d 'with supervision: do not retry a failed run on the next route'
