@@ -181,3 +181,24 @@ def test_a_run_verdict_the_cache_lock_kept_out_is_a_warning(isolated_env, fake_s
     retry.record(cfg, cfg.profiles["a"], unhealthy("rate-limited", "429 in claude", source="run"), {})
     err = capsys.readouterr().err
     assert "the health cache stayed locked" in err and "not recorded: a 429 in claude" in err, err
+
+
+def test_predict_mode_never_probes_writes_or_notifies(isolated_env, fake_server, monkeypatch):
+    from claude_failover import cache, chooser, config, notify, probes, secret
+    from claude_failover.verdict import unhealthy
+    from tests.test_health_support import decide
+
+    two_routes(isolated_env, fake_server.url, "/bin/true")
+    monkeypatch.setenv("KEY_A", KEY)
+    monkeypatch.setenv("KEY_B", KEY)
+    cfg = config.load(str(isolated_env.config_file))
+    cold = chooser.predict(cfg)
+    assert cold.decision is None and cold.would_probe == ["a", "b"] and cold.error is None
+    decide(cfg)  # a real decision fills the cache
+    cache.update(lambda d: cache.record(d, "a", cfg.profiles["a"].fingerprint(), unhealthy("auth-invalid")))
+    for name, module, attr in (("probe", probes, "run"), ("write", cache, "update"),
+                               ("notify", notify, "route_changed"), ("secret", secret, "require")):
+        monkeypatch.setattr(module, attr, lambda *a, _n=name, **k: pytest.fail(f"predict mode did {_n}"))
+    warm = chooser.predict(cfg)
+    assert warm.decision.profile.name == "b" and warm.decision.fallback and warm.would_probe == []
+    assert warm.decision.verdicts["a"].reason == "auth-invalid" and warm.decision.secret is None
