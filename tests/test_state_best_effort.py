@@ -54,7 +54,8 @@ def snapshot(state_dir):
 
 @pytest.mark.parametrize("cache_state", ["warm", "stale"])
 def test_which_and_status_never_write_the_cache(isolated_env, fake_server, stub_claude, cache_state):
-    two_routes(isolated_env, fake_server.url, stub_claude, healthy_ttl=600 if cache_state == "warm" else 1)
+    two_routes(isolated_env, fake_server.url, stub_claude, healthy_ttl=600 if cache_state == "warm" else 1,
+               probe_timeout=10)  # a busy machine must not turn the probes into timeouts
     done = failover(["hi"], env=env())  # a real launch: probes, records verdicts and `last`
     assert done.returncode == 0 and "claude got: ['hi']" in done.stdout, done.stderr
     if cache_state == "stale":
@@ -185,8 +186,7 @@ def test_a_run_verdict_the_cache_lock_kept_out_is_a_warning(isolated_env, fake_s
 
 def test_predict_mode_never_probes_writes_or_notifies(isolated_env, fake_server, monkeypatch):
     from claude_failover import cache, chooser, config, notify, probes, secret
-    from claude_failover.verdict import unhealthy
-    from tests.test_health_support import decide
+    from claude_failover.verdict import healthy, unhealthy
 
     two_routes(isolated_env, fake_server.url, "/bin/true")
     monkeypatch.setenv("KEY_A", KEY)
@@ -194,8 +194,11 @@ def test_predict_mode_never_probes_writes_or_notifies(isolated_env, fake_server,
     cfg = config.load(str(isolated_env.config_file))
     cold = chooser.predict(cfg)
     assert cold.decision is None and cold.would_probe == ["a", "b"] and cold.error is None
-    decide(cfg)  # a real decision fills the cache
-    cache.update(lambda d: cache.record(d, "a", cfg.profiles["a"].fingerprint(), unhealthy("auth-invalid")))
+    def fill(data):  # what a launch learns (written directly: a probe under load may time out)
+        cache.record(data, "a", cfg.profiles["a"].fingerprint(), unhealthy("auth-invalid"))
+        cache.record(data, "b", cfg.profiles["b"].fingerprint(), healthy())
+
+    cache.update(fill)
     for name, module, attr in (("probe", probes, "run"), ("write", cache, "update"),
                                ("notify", notify, "route_changed"), ("secret", secret, "require")):
         monkeypatch.setattr(module, attr, lambda *a, _n=name, **k: pytest.fail(f"predict mode did {_n}"))
