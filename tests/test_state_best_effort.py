@@ -57,7 +57,7 @@ def test_which_and_status_never_write_the_cache(isolated_env, fake_server, stub_
     two_routes(isolated_env, fake_server.url, stub_claude, healthy_ttl=600 if cache_state == "warm" else 1,
                probe_timeout=10)  # a busy machine must not turn the probes into timeouts
     done = failover(["hi"], env=env())  # a real launch: probes, records verdicts and `last`
-    assert done.returncode == 0 and "claude got: ['hi']" in done.stdout, done.stderr
+    assert done.returncode == 0 and "claude got: ['hi'" in done.stdout, done.stderr
     if cache_state == "stale":
         os.utime(isolated_env.state_dir / "health.json")  # (mtime moves only if something writes)
         import time
@@ -89,7 +89,7 @@ def test_unwritable_state_dir_costs_a_launch_one_warning(isolated_env, fake_serv
     two_routes(isolated_env, fake_server.url, stub_claude)
     done = failover(["hi"], env=env(CLAUDE_FAILOVER_STATE_DIR=str(state)))
     assert done.returncode == 0, done.stderr
-    assert "claude got: ['hi']" in done.stdout
+    assert "claude got: ['hi'" in done.stdout
     assert "Traceback" not in done.stderr
     warnings = [line for line in done.stderr.splitlines() if "cannot write the health cache" in line]
     assert len(warnings) == 1 and warnings[0].startswith("claude-failover: warning:"), done.stderr
@@ -135,8 +135,9 @@ def test_dry_run_prints_exactly_the_args_claude_gets(isolated_env, fake_server, 
     dry = failover(["--failover-dry-run", "-p", "hi"], env=env())
     assert dry.returncode == 0, dry.stderr
     assert re.search(rf"^args:    --session-id {UUID} -p hi$", dry.stdout, re.M), dry.stdout
-    dry = failover(["--failover-dry-run", "hello"], env=env())  # not supervised: as given
-    assert re.search(r"^args:    hello$", dry.stdout, re.M), dry.stdout
+    dry = failover(["--failover-dry-run", "hello"], env=env())  # interactive: the key goes by our apiKeyHelper
+    assert re.search(r"^args:    hello --settings '\{\"apiKeyHelper\":.*key_helper\"\}'$", dry.stdout, re.M), dry.stdout
+    assert KEY not in dry.stdout
     dry = failover(["--failover-dry-run", "-p", "hi", "--output-format", "json"], env=env())  # claude names it
     assert re.search(r"^args:    -p hi --output-format json$", dry.stdout, re.M), dry.stdout
 
