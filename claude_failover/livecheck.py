@@ -35,7 +35,7 @@ import os
 import sys
 import time
 
-from claude_failover.record import record
+from claude_failover.valueclass import record
 from claude_failover.verdict import Verdict, healthy, unhealthy
 
 # Route types whose health only a claude run can show (our client must not or cannot call them).
@@ -88,7 +88,7 @@ def command(claude_path: str) -> list[str]:
 def child_environment(profile, environ: dict[str, str]):
     """The route's environment, as the launcher builds it, plus the check's limits."""
     from claude_failover import environment, secret
-    from claude_failover.supervise import SUPERVISED_VAR
+    from claude_failover.prepare import SUPERVISED_VAR
 
     found = secret.resolve(profile.name, profile.secret_sources, environ) if profile.secret_sources else None
     if found is None and profile.route.secret == "required":
@@ -269,7 +269,7 @@ def _run_detached(config_path: str, name: str, cooldown: float) -> int:
             return 0
         result = check(cfg, profile, dict(os.environ))
         if result.verdict is not None:
-            from claude_failover.health import record_verdicts
+            from claude_failover.recording import record_verdicts
 
             record_verdicts(cfg, {name: result.verdict}, dict(os.environ), lock_timeout=10.0)
         paths.atomic_write(result_path, json.dumps({**result.to_dict(), "at": time.time(), "profile": name}))
