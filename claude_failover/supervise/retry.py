@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import glob
-import os
-
+from claude_failover import sessions
 from claude_failover.errors import NoRouteError
 from claude_failover.verdict import HEALTHY, Verdict
 
@@ -47,7 +45,7 @@ def should_resume(attempt, env: dict[str, str], fmt: str, session_id: str | None
     if not session_id or no_persistence:
         return False
     if fmt == "text" and not attempt.did_work:
-        attempt.did_work = transcript_has_work(env, session_id)
+        attempt.did_work = sessions.has_work(env, session_id)
     return bool(attempt.did_work)
 
 
@@ -57,18 +55,3 @@ def all_failed(failed: dict[str, Verdict], exc: NoRouteError | None) -> NoRouteE
         rows += [line for line in exc.message.splitlines()[1:] if not line.split() or line.split()[0] not in failed]
     return NoRouteError("every route failed for this run:\n" + "\n".join(rows),
                         hint="claude-failover-ctl status (or doctor) shows details")
-
-
-def transcript_has_work(env: dict[str, str], session_id: str) -> bool:
-    """A text-mode run's session transcript shows a tool call (claude stores it per project)."""
-    from claude_failover.claude_state import config_dir
-
-    root = config_dir(env)
-    for path in glob.glob(os.path.join(glob.escape(root), "projects", "*", f"{session_id}.jsonl")):
-        try:
-            with open(path, "rb") as handle:
-                if b'"tool_use"' in handle.read(32 * 1024 * 1024):
-                    return True
-        except OSError:
-            continue
-    return False
