@@ -12,6 +12,10 @@ import sys
 
 from claude_failover.errors import ClaudeNotFoundError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing costs ~5 ms to import on the launch path
+    from typing import Mapping
+
 SHIM_MARKER = b"claude-failover shim"
 _OWN_MARKERS = (SHIM_MARKER, b"claude_failover")
 
@@ -39,7 +43,7 @@ def leads_to_us(path: str, own: set[str] | None = None) -> bool:
     return any(marker in head for marker in _OWN_MARKERS)
 
 
-def find_claude(configured: str | None = None, environ: dict[str, str] | None = None,
+def find_claude(configured: str | None = None, environ: Mapping[str, str] | None = None,
                 config_path: str | None = None) -> str:
     environ = os.environ if environ is None else environ
     if configured:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 from email.utils import parsedate_to_datetime
-from typing import Mapping
+from typing import Any, Mapping
 
 from claude_failover.verdict import DEGRADED, HEALTHY, UNHEALTHY, Verdict, ago
 
@@ -70,7 +70,7 @@ def classify(status: int, body: bytes | str | None = None, headers: Mapping[str,
              latency_ms: float | None = None, now: float | None = None) -> Verdict:
     """The verdict for one HTTP answer."""
     headers = {k.lower(): v for k, v in (headers or {}).items()}
-    common = {"status": status, "latency_ms": latency_ms, "source": "probe"}
+    common: dict[str, Any] = {"status": status, "latency_ms": latency_ms, "source": "probe"}
     text = _text(body)
     html = _is_html(text, headers)
     if 200 <= status < 300:
@@ -150,9 +150,8 @@ def _error_body(text: str) -> tuple[str, str]:
         return "", ""
     error = data.get("error")
     if isinstance(error, dict):
-        kind = error.get("type") if isinstance(error.get("type"), str) else ""
-        message = error.get("message") if isinstance(error.get("message"), str) else ""
-        return kind, message
+        kind, message = error.get("type"), error.get("message")
+        return (kind if isinstance(kind, str) else ""), (message if isinstance(message, str) else "")
     message = data.get("message") or data.get("Message") or (error if isinstance(error, str) else "")
     return "", message if isinstance(message, str) else ""
 

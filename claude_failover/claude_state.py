@@ -18,6 +18,10 @@ import time
 
 from claude_failover.valueclass import factory, record
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing costs ~5 ms to import on the launch path
+    from typing import Mapping
+
 # status values, worst first
 MISSING = "missing"            # no store at all: not logged in
 UNREADABLE = "unreadable"      # permissions / I/O
@@ -49,7 +53,7 @@ class LoginState:
         return self.status in USABLE
 
 
-def config_dir(environ: dict[str, str] | None = None, override: str | None = None) -> str:
+def config_dir(environ: Mapping[str, str] | None = None, override: str | None = None) -> str:
     """Claude Code's config dir: ``override``, else ``$CLAUDE_CONFIG_DIR``, else ``$HOME/.claude``
     (of ``environ``, default the process environment)."""
     environ = os.environ if environ is None else environ
@@ -158,7 +162,9 @@ def parse_credentials(raw: bytes | str, location: str, now: float | None = None)
     refresh = oauth.get("refreshToken")
     expires = _ms(oauth.get("expiresAt"))
     refresh_expires = _ms(oauth.get("refreshTokenExpiresAt"))
-    scopes = oauth.get("scopes") if isinstance(oauth.get("scopes"), list) else []
+    scopes = oauth.get("scopes")
+    if not isinstance(scopes, list):
+        scopes = []
     sub = oauth.get("subscriptionType") if isinstance(oauth.get("subscriptionType"), str) else None
     state = LoginState(OK, location, expires_at=expires, refresh_expires_at=refresh_expires,
                        has_refresh_token=isinstance(refresh, str) and bool(refresh),

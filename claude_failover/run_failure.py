@@ -132,7 +132,8 @@ def from_result(obj: dict) -> Verdict | None:
     """The ``result`` object of ``--output-format json`` / the last ``stream-json`` event."""
     if not isinstance(obj, dict) or obj.get("is_error") is not True:
         return None
-    text = obj.get("result") if isinstance(obj.get("result"), str) else ""
+    text = obj.get("result")
+    text = text if isinstance(text, str) else ""
     status = obj.get("api_error_status")
     status = status if isinstance(status, int) and not isinstance(status, bool) else None
     if obj.get("terminal_reason") != "api_error" and status is None:
@@ -192,7 +193,8 @@ class StreamWatch:
                 self.failure = from_error_name(name, status) or from_status(status)
                 self.stop = self.failure is not None
         elif kind == "assistant":
-            message = event.get("message") if isinstance(event.get("message"), dict) else {}
+            message = event.get("message")
+            message = message if isinstance(message, dict) else {}
             if event.get("is_api_error_message") or event.get("error"):
                 text = " ".join(b.get("text", "") for b in message.get("content") or [] if isinstance(b, dict))
                 status = event.get("api_error_status")
@@ -202,7 +204,8 @@ class StreamWatch:
             elif any(isinstance(b, dict) and b.get("type") == "tool_use" for b in message.get("content") or []):
                 self.did_work = True
         elif kind == "user":
-            message = event.get("message") if isinstance(event.get("message"), dict) else {}
+            message = event.get("message")
+            message = message if isinstance(message, dict) else {}
             content = message.get("content")
             if isinstance(content, list) and any(isinstance(b, dict) and b.get("type") == "tool_result"
                                                  for b in content):

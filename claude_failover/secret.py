@@ -174,7 +174,7 @@ def _secret_service_get(name: str) -> str | None:
                 return None if item.is_locked() else item.get_secret().decode("utf-8")
         finally:
             connection.close()
-    except Exception:  # noqa: BLE001 - any trouble: let keyring itself decide (and explain)
+    except Exception:  # any trouble: let keyring itself decide (and explain)
         from claude_failover.log import debug_traceback
 
         debug_traceback("the direct Secret Service read failed; asking keyring")

@@ -208,7 +208,9 @@ def script(shell: str, command: str | None) -> str:
 
     from claude_failover.ctl import cli
 
-    return get_completion_class(shell)(cli, {}, "claude-failover-ctl", CTL_ENV_VAR).source() + "\n"
+    complete = get_completion_class(shell)
+    assert complete is not None, shell  # click.Choice admits only the shells click completes
+    return complete(cli, {}, "claude-failover-ctl", CTL_ENV_VAR).source() + "\n"
 
 
 def profile_names(ctx) -> list[str]:

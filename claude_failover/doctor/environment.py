@@ -24,7 +24,9 @@ CREDENTIALS = (
 
 
 def _on(value: str | None) -> bool:
-    return bool(value) and value.strip().lower() not in ("0", "false", "no", "off")
+    if not value:
+        return False
+    return value.strip().lower() not in ("0", "false", "no", "off")
 
 
 def bare_route(env: dict[str, str], helper: str | None = None) -> tuple[str, str | None]:
@@ -95,8 +97,8 @@ def check_bare_route(ctx: Context) -> list[Finding]:
     if var == "apiKeyHelper" and helper:
         source = f" (set in {helper.winner.path})"
     elif var:
-        setting = cs.effective_env(files).get(var)
-        source = f" (from {setting.winner.path})" if setting else " (from the shell)"
+        origin = cs.effective_env(files).get(var)
+        source = f" (from {origin.winner.path})" if origin else " (from the shell)"
     return [Finding("bare-claude-route", INFO, f"a bare `claude` here would use {what}{source}",
                     why="what claude picks without claude-failover, by its own precedence: provider switches > "
                         "ANTHROPIC_AUTH_TOKEN > ANTHROPIC_API_KEY > apiKeyHelper > CLAUDE_CODE_OAUTH_TOKEN > "
