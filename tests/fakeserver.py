@@ -80,6 +80,10 @@ Behaviours (a behaviour is a ``Behaviour`` object or its name as a string, e.g. 
                                   after_tool(tool_use(...), invalid_bearer()). Stateless: a resumed
                                   session (which carries the tool_result) gets ``after``, a run started
                                   from scratch gets ``before`` again (so the tool runs twice).
+  barrier(parties, then=ok())     hold each request until ``parties`` requests have reached this
+                                  behaviour (the same object, e.g. one rule for several credentials),
+                                  then answer them all with ``then``: proof that they were in flight
+                                  together, with no clock involved (the wait ends on server stop)
   sequence([b1, b2, ...])         successive requests that reach this behaviour get b1, b2, ...; the
                                   last one repeats once the list is used up. Every inference request
                                   (messages, Vertex, Bedrock invoke, also claude's max_tokens:1 probes)
@@ -125,8 +129,8 @@ from typing import Any, Iterable
 __all__ = [
     "Behaviour", "FakeServer", "ok", "tool_use", "api_key_invalid", "oauth_expired", "invalid_bearer",
     "forbidden", "billing", "rate_limited", "usage_limit", "unified_headers", "overloaded", "server_error", "error",
-    "html_error", "midstream_error", "disconnect", "slow", "hang", "sequence", "after_tool", "has_tool_result",
-    "as_behaviour",
+    "html_error", "midstream_error", "disconnect", "slow", "hang", "barrier", "sequence", "after_tool",
+    "has_tool_result", "as_behaviour",
     "encode_event_stream_message", "decode_event_stream", "BEHAVIOUR_NAMES", "DEFAULT_REPLY",
 ]
 
@@ -289,6 +293,11 @@ def hang() -> Behaviour:
     return Behaviour("hang")
 
 
+def barrier(parties: int, then: "Behaviour | str | None" = None) -> Behaviour:
+    return Behaviour("barrier", parties=int(parties), released=threading.Event(),
+                     then=as_behaviour(then if then is not None else "ok"))
+
+
 def after_tool(before: "Behaviour | str", after: "Behaviour | str") -> Behaviour:
     return Behaviour("after_tool", before=as_behaviour(before), after=as_behaviour(after))
 
@@ -316,7 +325,7 @@ _FACTORIES = {
     "rate_limited": rate_limited, "usage_limit": usage_limit, "overloaded": overloaded, "server_error": server_error,
     "html_error": html_error, "midstream_error": midstream_error, "disconnect": disconnect, "hang": hang,
 }
-BEHAVIOUR_NAMES = tuple(sorted(_FACTORIES)) + ("error", "slow", "sequence", "after_tool")
+BEHAVIOUR_NAMES = tuple(sorted(_FACTORIES)) + ("error", "slow", "barrier", "sequence", "after_tool")
 
 
 def as_behaviour(b: "Behaviour | str") -> Behaviour:
@@ -612,6 +621,18 @@ class _Handler(BaseHTTPRequestHandler):
                     return None
                 b = b.params["then"]
                 continue
+            if b.kind == "barrier":
+                released = b.params["released"]
+                with b._lock:
+                    b._count += 1
+                    if b._count >= b.params["parties"]:
+                        released.set()
+                while not released.wait(0.05):
+                    if self.fake._stopping.is_set():
+                        self.close_connection = True
+                        return None
+                b = b.params["then"]
+                continue
             if b.kind == "hang":
                 self.fake._stopping.wait()
                 self.close_connection = True
@@ -690,6 +711,14 @@ class _Handler(BaseHTTPRequestHandler):
                         "request_id": f"req_fake{next(_ids):06d}"}, headers)
 
 
+class _Server(ThreadingHTTPServer):
+    # The load tests open up to 60 connections at once (20 launches x probes + claude's requests).
+    # socketserver's default backlog of 5 makes the kernel drop the SYNs beyond it, and a dropped
+    # SYN is retried only after 1 s, then 3 s, 7 s: on a busy machine that turned into probe timeouts.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 class FakeServer:
     """Fake Anthropic-compatible HTTP server on 127.0.0.1 (see the module docstring)."""
 
@@ -712,8 +741,7 @@ class FakeServer:
         if self._httpd is not None:
             return self
         handler = type("Handler", (_Handler,), {"fake": self})
-        httpd = ThreadingHTTPServer(("127.0.0.1", self._port), handler)
-        httpd.daemon_threads = True
+        httpd = _Server(("127.0.0.1", self._port), handler)
         self._httpd = httpd
         self._stopping.clear()
         self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},

@@ -7,7 +7,7 @@ import pytest
 from claude_failover import cache
 from tests.conftest import claude_env
 from tests.launch import ctl, failover
-from tests.test_health_support import BAD, GOOD, decide, models_requests, route, three_keys, write_config
+from tests.test_health_support import BAD, GOOD, PATIENT, decide, models_requests, route, three_keys, write_config
 
 
 def test_editing_a_profile_invalidates_its_verdict(isolated_env, fake_server, monkeypatch):
@@ -41,7 +41,7 @@ def test_warm_launch_resolves_only_the_chosen_secret(isolated_env, fake_server, 
         type = "api-key"
         base_url = "{fake_server.url}"
         secret_cmd = "touch {marker}; echo {GOOD}"
-        ''', probe_timeout=1.0)
+        ''', probe_timeout=PATIENT)
     decide(cfg)                                         # cold: may look at b too
     marker.unlink(missing_ok=True)
     fake_server.clear_requests()

@@ -198,10 +198,9 @@ def api_env(srv, **extra):
 @pytest.mark.e2e
 def test_invalid_api_key_fails_fast(claude_bin, fake_server):
     fake_server.behave(API_KEY, "api_key_invalid")
-    t = time.monotonic()
     p = run_claude(claude_bin, ["-p", "hi"], api_env(fake_server))
     assert p.returncode == 1 and "Invalid API key" in p.stdout
-    assert time.monotonic() - t < 15
+    assert len(fake_server.requests_for("/v1/messages")) == 1  # fast: asked once, no retries
 
 
 @pytest.mark.e2e
@@ -331,11 +330,9 @@ def test_hang_released_by_stop():
     s.settimeout(0.3)
     with pytest.raises(socket.timeout):
         s.recv(1)
-    t = time.monotonic()
     srv.stop()
     s.settimeout(5)
-    assert s.recv(1) == b""  # closed, without an answer
-    assert time.monotonic() - t < 3
+    assert s.recv(1) == b""  # closed (within the 5 s timeout, not when the hang would end), without an answer
     s.close()
 
 

@@ -10,6 +10,7 @@ from claude_failover import argv, cache, chooser, config
 GOOD = "sk-ant-api03-FAKE-good-1"
 BAD = "sk-ant-api03-FAKE-bad-1"
 OTHER = "sk-ant-api03-FAKE-other-1"
+PATIENT = 10.0  # seconds: the probe deadline of tests that expect every answer to arrive
 
 
 def write_config(isolated_env, body: str, **settings) -> config.Config:
@@ -31,7 +32,9 @@ def three_keys(isolated_env, srv, monkeypatch, **settings) -> config.Config:
     monkeypatch.setenv("KEY_A", BAD)
     monkeypatch.setenv("KEY_B", GOOD)
     monkeypatch.setenv("KEY_C", OTHER)
-    settings.setdefault("probe_timeout", 1.0)
+    # the fake server answers at once, but "at once" has taken over a second on a busy 2-CPU machine;
+    # tests of the deadline itself pass a short one
+    settings.setdefault("probe_timeout", PATIENT)
     return write_config(isolated_env, 'order = ["a", "b", "c"]\n' +
                         api_profiles(srv.url, ("a", "KEY_A"), ("b", "KEY_B"), ("c", "KEY_C")), **settings)
 

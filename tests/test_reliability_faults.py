@@ -26,7 +26,9 @@ import pytest
 from claude_failover import config, recording
 
 DEADLINE = 1.0
-SLACK = 0.5          # thread start-up and scheduling on a loaded machine
+SLACK = 2.0          # past the deadline: thread start-up and scheduling on a busy 2-CPU machine (a probe
+                     # that is not abandoned overruns by far more: these servers never end on their own)
+PATIENT = 10.0       # the deadline in the suite for faults that do answer: "at once" has taken >1 s under load
 FAULTS = ("refused", "reset-mid-body", "black-hole", "slow-drip", "tls-plain-tcp", "tls-self-signed",
           "html-502", "garbage-200", "huge-json-200", "json-as-text-401", "json-as-html-200", "redirect-loop")
 KEY = "sk-ant-api03-FAKE-fault-1"
@@ -206,9 +208,9 @@ def login_dir(tmp: Path) -> Path:
     return directory
 
 
-def probe_once(tmp: Path, kind: str, url: str, environ: dict[str, str]):
+def probe_once(tmp: Path, kind: str, url: str, environ: dict[str, str], deadline: float = DEADLINE):
     """(verdict, seconds) of one probe of a ``kind`` route whose endpoint is ``url``."""
-    text = f"probe_timeout = {DEADLINE}\nnotify = false\n[profiles.r]\n{route_table(kind, url, login_dir(tmp))}\n"
+    text = f"probe_timeout = {deadline}\nnotify = false\n[profiles.r]\n{route_table(kind, url, login_dir(tmp))}\n"
     cfg = config.parse(text, str(tmp / "config.toml"))
     env = dict(environ, FAULT_KEY=KEY, FAULT_OAT="sk-ant-oat01-FAKE-fault-2")
     start = time.monotonic()
@@ -216,28 +218,35 @@ def probe_once(tmp: Path, kind: str, url: str, environ: dict[str, str]):
     return verdict, time.monotonic() - start
 
 
-def run_matrix(tmp: Path, environ: dict[str, str], kinds=PROBE_KINDS, faults=FAULTS) -> list[dict]:
-    """Every (probe kind, fault) pair: one row with expected/actual reason and the decision time."""
+def run_matrix(tmp: Path, environ: dict[str, str], kinds=PROBE_KINDS, faults=FAULTS,
+               patient: float = DEADLINE) -> list[dict]:
+    """Every (probe kind, fault) pair: one row with expected/actual reason and the decision time.
+
+    Faults that end in a timeout get ``DEADLINE``; the others ``patient`` (bench/ measures them all
+    under ``DEADLINE``; the suite gives an answer that does come the time a busy machine needs).
+    """
     certs = self_signed(tmp)
     rows = []
     for fault in faults:
+        deadline = DEADLINE if EXPECTED[fault] == "timeout" else patient
         with FaultServer(fault, certs) as server:
             for kind in kinds:
                 try:
-                    verdict, seconds = probe_once(tmp, kind, server.url, environ)
+                    verdict, seconds = probe_once(tmp, kind, server.url, environ, deadline)
                     actual, state, raised = verdict.reason if not verdict.usable else None, verdict.state, None
                     line = verdict.line()
                 except Exception as exc:  # noqa: BLE001 — the matrix records it as a failure
                     actual, state, seconds, raised, line = "raised", "raised", 0.0, repr(exc), ""
                 rows.append({"kind": kind, "fault": fault, "expected": expected(kind, fault), "reason": actual,
-                             "state": state, "seconds": round(seconds, 3), "raised": raised, "line": line})
+                             "state": state, "seconds": round(seconds, 3), "deadline": deadline, "raised": raised,
+                             "line": line})
     return rows
 
 
 def test_fault_matrix(isolated_env, tmp_path):
-    rows = run_matrix(tmp_path, dict(os.environ))
+    rows = run_matrix(tmp_path, dict(os.environ), patient=PATIENT)
     assert len(rows) == len(FAULTS) * len(PROBE_KINDS)
-    problems = [r for r in rows if r["raised"] or r["reason"] != r["expected"] or r["seconds"] > DEADLINE + SLACK]
+    problems = [r for r in rows if r["raised"] or r["reason"] != r["expected"] or r["seconds"] > r["deadline"] + SLACK]
     worst = max(rows, key=lambda r: r["seconds"])
     print(f"fault matrix: {len(rows)} cases, worst {worst['seconds']} s ({worst['kind']} / {worst['fault']})")
     assert not problems, json.dumps(problems, indent=1)
@@ -255,12 +264,17 @@ def test_launcher_under_black_hole_decides_within_deadline(isolated_env, tmp_pat
             f'claude = "/bin/true"\nprobe_timeout = {DEADLINE}\nnotify = false\norder = ["hole", "refused", "good"]\n'
             + "".join(f'[profiles.{n}]\ntype = "api-key"\nbase_url = "{u}"\nsecret_env = "FAULT_KEY"\n'
                       for n, u in (("hole", hole.url), ("refused", refused.url), ("good", good.url))))
+        start = time.monotonic()  # a forced route probes nothing: interpreter start-up and the rest
+        forced = failover(["--failover-dry-run", "--failover-profile", "good"], env=dict(os.environ, FAULT_KEY=KEY),
+                          timeout=30)
+        baseline = time.monotonic() - start
         start = time.monotonic()
         done = failover(["--failover-dry-run"], env=dict(os.environ, FAULT_KEY=KEY), timeout=30)
         elapsed = time.monotonic() - start
+    assert forced.returncode == 0 and "route:   good" in forced.stdout, forced.stderr
     assert done.returncode == 0, done.stderr
     assert "route:   good" in done.stdout and "Traceback" not in done.stderr
-    assert elapsed < DEADLINE + 2.0  # + interpreter start-up
+    assert elapsed < baseline + DEADLINE + SLACK, (elapsed, baseline)  # the black hole would be forever
 
 
 @pytest.mark.parametrize("fault", ["black-hole", "slow-drip", "reset-mid-body", "html-502"])

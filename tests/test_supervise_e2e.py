@@ -92,15 +92,15 @@ IDS = ["401-api-key", "401-oauth-expired", "401-invalid-bearer", "402-billing", 
 def test_text_falls_over_to_route_two(routes, isolated_env, first, cred, behaviour, reason):
     srv = routes(first)
     fail(srv, cred, behaviour)
-    t = time.monotonic()
     p = failover(["-p", "hi"], env=env(), timeout=60)
-    took = time.monotonic() - t
     assert p.returncode == 0, p.stderr
     assert p.stdout == GOOD + "\n"                       # only the good result
     assert "first" in p.stderr and "retrying on second" in p.stderr
     assert creds_used(srv)[0] == cred and creds_used(srv)[-1] == KEY2
     assert_route1_marked(isolated_env, reason)
-    assert took < 20, took                               # never claude's minute of retries
+    # at most claude's two bounded retries (CLAUDE_CODE_MAX_RETRIES=2 on supervised runs): never
+    # its default ten, a minute of retrying
+    assert creds_used(srv).count(cred) <= 3, creds_used(srv)
 
 
 @pytest.mark.e2e
@@ -142,12 +142,10 @@ def test_stream_json_stops_at_the_first_auth_retry(routes, isolated_env):
     srv = routes("one")
     from tests.fakeserver import error
     fail(srv, KEY1, error(401, "authentication_error", "invalid x-api-key", {"x-should-retry": "true"}))
-    t = time.monotonic()
     p = failover(["-p", "hi", "--output-format", "stream-json", "--verbose"],
                  env=env(CLAUDE_CODE_MAX_RETRIES="8"), timeout=60)
     assert p.returncode == 0, p.stderr
-    assert time.monotonic() - t < 15
-    assert creds_used(srv).count(KEY1) <= 2, creds_used(srv)
+    assert creds_used(srv).count(KEY1) <= 2, creds_used(srv)  # stopped: eight retries would be nine requests
     assert_route1_marked(isolated_env, "auth-invalid")
 
 
