@@ -57,7 +57,7 @@ def test_keys_set_reads_the_first_line_and_forgets_the_cached_verdict(isolated_e
         [profiles.work]
         type = "api-key"
         base_url = "{fake_server.url}"
-        ''')
+        ''', probe_timeout=PATIENT)
     fake_server.behave(BAD, "api_key_invalid")
     assert ctl(["keys", "set", "work"], input=f"{BAD}\nsecond line is ignored\n").returncode == 0
     assert failover(["--failover-dry-run"]).returncode == 69
