@@ -20,6 +20,10 @@ from claude_failover import cache
 from claude_failover.valueclass import record
 from claude_failover.verdict import Verdict
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - typing costs ~5 ms to import on the launch path
+    from claude_failover.config import Profile
+
 FRESH, COOLING, STALE = "fresh", "cooling", "stale"
 
 
@@ -28,7 +32,7 @@ class RouteState:
     """What the cache says about one route right now."""
 
     name: str
-    profile: object
+    profile: Profile
     verdict: Verdict | None
     item: dict | None
     kind: str                 # fresh | cooling | stale (needs a probe)

@@ -79,7 +79,7 @@ class _locked:
     """
 
     def __init__(self, path: str, timeout: float):
-        self.path, self.timeout, self.fd, self.held = path, timeout, None, False
+        self.path, self.timeout, self.fd, self.held = path, timeout, -1, False   # fd: opened by __enter__
 
     def __enter__(self) -> bool:
         paths.ensure_private_dir(os.path.dirname(self.path))

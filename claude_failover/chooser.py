@@ -58,7 +58,9 @@ def choose(cfg, environ, split, passthrough: bool = False, exclude=frozenset()) 
     environ = dict(os.environ if environ is None else environ)
     chooser = Chooser(cfg, environ, cache.read(), REAL, strict=bool(split.get("strict")) or bool(cfg.strict),
                       exclude=exclude)
-    return chooser.run(split.get("profile"), passthrough)
+    decision = chooser.run(split.get("profile"), passthrough)
+    assert decision is not None  # only predict mode answers "would probe first"; real mode probes or raises
+    return decision
 
 
 def predict(cfg, environ=None, split=None, data: dict | None = None, secrets: bool = False,
@@ -103,7 +105,7 @@ class Chooser:
             pin = cache.active_pin(self.data)
             if pin in self.cfg.profiles and pin not in self.exclude:
                 name, how = pin, "pin"
-        if name is not None:
+        if name is not None and how is not None:  # (forced_profile names both or neither)
             return self._forced(name, how, passthrough)
         if passthrough:
             return self._passthrough()
@@ -240,7 +242,7 @@ class Chooser:
         if warning is None and verdict.state == "degraded" and verdict.detail and verdict.source != "local":
             decision.warning = f"{state.name} is degraded: {verdict.line()}"
             if decision.fallback:
-                decision.warning = f"{decision.notice().removeprefix('claude-failover: ')}; {verdict.line()}"
+                decision.warning = f"{decision.warning}; {verdict.line()}"  # (= notice() less its prefix)
         return decision
 
     def _nothing_usable(self) -> Decision | None:

@@ -35,7 +35,7 @@ def _clean(value, limit: int = 64) -> str | None:
     return " ".join(value.split())[:limit]
 
 
-def append_switch(from_route: str | None, to_route: str, why: str = "", kind: str = "switch",
+def append_switch(from_route: str | None, to_route: str | None, why: str = "", kind: str = "switch",
                   until: float | None = None, at: float | None = None, only_if_changed: bool = True,
                   path: str | None = None) -> bool:
     """Record that launches moved from ``from_route`` to ``to_route`` and why. With

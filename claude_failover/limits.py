@@ -235,12 +235,12 @@ def _number(value) -> float | None:
     return float(value)
 
 
-def from_rate_limit_info(info: dict, source: str = "stream") -> Limit | None:
+def from_rate_limit_info(info: object, source: str = "stream") -> Limit | None:
     """claude's ``rate_limit_info`` (stream-json ``rate_limit_event``, ``api_error_params``):
     a Limit when its status is ``rejected``; the reset is exact."""
     if not isinstance(info, dict) or info.get("status") != "rejected":
         return None
-    kind = info.get("rateLimitType") if isinstance(info.get("rateLimitType"), str) else "usage"
+    kind = given if isinstance(given := info.get("rateLimitType"), str) else "usage"
     resets = _number(info.get("resetsAt"))
     if info.get("isUsingOverage") is True or (info.get("overageStatus") == "rejected" and kind == "usage"):
         resets = _number(info.get("overageResetsAt")) or resets
@@ -255,9 +255,9 @@ def from_event(event: dict) -> Limit | None:
     if event.get("type") == "rate_limit_event":
         return from_rate_limit_info(event.get("rate_limit_info"))
     if event.get("type") == "assistant" and (event.get("is_api_error_message") or event.get("error")):
-        params = event.get("api_error_params") if isinstance(event.get("api_error_params"), dict) else {}
+        params = given if isinstance(given := event.get("api_error_params"), dict) else {}
         exact = from_rate_limit_info(params.get("rate_limit_info"))
-        message = event.get("message") if isinstance(event.get("message"), dict) else {}
+        message = given if isinstance(given := event.get("message"), dict) else {}
         text = " ".join(b.get("text", "") for b in message.get("content") or []
                         if isinstance(b, dict) and isinstance(b.get("text"), str))
         return best(exact, from_text(text, source="stream"))
@@ -273,8 +273,8 @@ def windows_from_event(event: dict) -> dict[str, dict]:
     windows = info.get("unifiedWindows") if isinstance(info, dict) else None
     out = {}
     for name, item in (windows or {}).items() if isinstance(windows, dict) else ():
-        if isinstance(item, dict) and _number(item.get("utilization")) is not None:
-            out[name] = {"used_percentage": min(100.0, max(0.0, _number(item["utilization"]) * 100)),
+        if isinstance(item, dict) and (used := _number(item.get("utilization"))) is not None:
+            out[name] = {"used_percentage": min(100.0, max(0.0, used * 100)),
                          "resets_at": _number(item.get("resetsAt"))}
     return out
 
@@ -284,7 +284,7 @@ def from_result(obj: dict, now: float | None = None, source: str = "json") -> Li
     limit line in ``result``."""
     if not isinstance(obj, dict) or obj.get("is_error") is not True:
         return None
-    text = obj.get("result") if isinstance(obj.get("result"), str) else ""
+    text = given if isinstance(given := obj.get("result"), str) else ""
     found = from_text(text, now, source=source)
     if found is None and obj.get("api_error") == "usage_limit_reached":
         return Limit("usage", None, "usage limit", source=source)

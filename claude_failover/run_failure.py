@@ -19,6 +19,10 @@ from dataclasses import dataclass, field
 
 from claude_failover.verdict import Verdict, unhealthy
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from claude_failover.limits import Limit
+
 # (pattern on claude's message, reason, our words) — first match wins; most specific first.
 TEXT_SIGNS: tuple[tuple[re.Pattern, str, str], ...] = tuple((re.compile(p, re.I), r, d) for p, r, d in (
     (r"request timed out|timed out", "timeout", "request timed out"),
@@ -166,7 +170,7 @@ class StreamWatch:
     stop: bool = False                 # stop claude now: it is retrying a route that cannot work
     retrying: bool = False             # claude has retried at least once (the route is suspect)
     events: int = 0
-    limit: object = None               # limits.Limit from a rate_limit_event (the exact reset)
+    limit: Limit | None = None         # limits.Limit from a rate_limit_event (the exact reset)
     _pending: list = field(default_factory=list)
 
     def feed(self, line: bytes | str) -> dict | None:

@@ -92,7 +92,7 @@ class Plan:
         """Our --settings object (merged into the user's own when given)."""
         merged: dict = dict(self.flag.data) if self.flag is not None and self.flag.data else {}
         if self.env:
-            merged["env"] = {**(merged.get("env") if isinstance(merged.get("env"), dict) else {}), **self.env}
+            merged["env"] = {**(given if isinstance(given := merged.get("env"), dict) else {}), **self.env}
         if self.helper is not None:
             merged["apiKeyHelper"] = self.helper
         return merged
@@ -198,7 +198,7 @@ def _secret_in(settings: dict) -> str | None:
     """The name of a value in ``settings['env']`` that looks like a secret (never the value)."""
     from claude_failover.config.secret_shapes import looks_like_secret
 
-    env = settings.get("env") if isinstance(settings.get("env"), dict) else {}
+    env = given if isinstance(given := settings.get("env"), dict) else {}
     for name, value in env.items():
         text = value if isinstance(value, str) else ""
         if text and (name in SECRET_VARS or any(s in name.upper() for s in SECRETISH_NAME) or looks_like_secret(text)):

@@ -176,7 +176,7 @@ def record_statusline(route: str | None, payload: dict, now: float | None = None
         return False
     now = time.time() if now is None else now
     windows = clean_windows(payload.get("rate_limits"))
-    cost = payload.get("cost") if isinstance(payload.get("cost"), dict) else {}
+    cost = given if isinstance(given := payload.get("cost"), dict) else {}
     usd = _number(cost.get("total_cost_usd"))
     session = payload.get("session_id") if isinstance(payload.get("session_id"), str) else None
     if windows is None and (usd is None or not session):
@@ -199,12 +199,12 @@ def _changed(data: dict, route: str, windows: dict | None, session: str | None, 
         return True
     if usd is not None and session:
         ledger = data["spend"].get(route) if isinstance(data["spend"].get(route), dict) else {}
-        entry = ledger.get(session[:128]) if isinstance(ledger.get(session[:128]), dict) else {}
+        entry = given if isinstance(given := ledger.get(session[:128]), dict) else {}
         return _number(entry.get("usd")) != usd
     return False
 
 
-def record_windows(route: str, windows: dict, now: float | None = None, path: str | None = None) -> bool:
+def record_windows(route: str, windows: dict | None, now: float | None = None, path: str | None = None) -> bool:
     """Record plan windows read elsewhere (a stream-json ``rate_limit_event``)."""
     windows = clean_windows(windows)
     if not route or not windows:
@@ -222,10 +222,11 @@ def record_limit(route: str, limit, now: float | None = None, path: str | None =
 
     def mutate(data):
         item = _route(data, route)
-        previous = item.get("limit") if isinstance(item.get("limit"), dict) else {}
+        previous = given if isinstance(given := item.get("limit"), dict) else {}
         old = limits_mod.Limit.from_dict(previous)
         still = (_number(previous.get("until")) or 0) > now
-        chosen = limits_mod.best(old, limit) if old is not None and still and old.window == limit.window else limit
+        same = old is not None and still and old.window == limit.window
+        chosen = (limits_mod.best(old, limit) or limit) if same else limit
         record = {**chosen.to_dict(), "until": chosen.skip_until(now)}
         if {k: v for k, v in previous.items() if k != "at"} == record:
             return False    # the same limit reported again: nothing to write
@@ -266,9 +267,9 @@ def windows_of(route: str, now: float | None = None, path: str | None = None, da
     now = time.time() if now is None else now
     data = read(path) if data is None else data
     item = data["routes"].get(route) if isinstance(data["routes"].get(route), dict) else {}
-    windows = item.get("windows") if isinstance(item.get("windows"), dict) else {}
+    windows = given if isinstance(given := item.get("windows"), dict) else {}
     return {name: w for name, w in windows.items() if isinstance(w, dict)
-            and (_number(w.get("resets_at")) is None or _number(w.get("resets_at")) > now)}
+            and ((resets := _number(w.get("resets_at"))) is None or resets > now)}
 
 
 def over_switch_at(route: str, switch_at: float, now: float | None = None, path: str | None = None,

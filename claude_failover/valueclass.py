@@ -55,7 +55,7 @@ def record(cls=None, /, *, frozen: bool = False):
         def __init__(self, *args, **kwargs):
             if len(args) > len(names):
                 raise TypeError(f"{cls.__name__}() takes {len(names)} arguments, got {len(args)}")
-            values = dict(zip(names, args))
+            values = dict(zip(names, args, strict=False))  # fewer args than fields: the rest by keyword or default
             for key, value in kwargs.items():
                 if key not in names or key in values:
                     raise TypeError(f"{cls.__name__}() got an unexpected or repeated argument {key!r}")

@@ -2,7 +2,8 @@
 # The one command that runs the whole claude-failover test suite on a fresh Debian machine
 # (root; apt, PyPI and npm reachable). Extra arguments go to pytest, e.g.
 #   bash scripts/test.sh -k keyring -x
-# Steps: apt packages (only if missing) -> .venv with the package and its test extra -> the pinned
+# Steps: apt packages (only if missing) -> .venv with the package and its test extra -> static checks
+# (scripts/lint.sh: ruff + mypy; any finding fails the run) -> the pinned
 # real claude and the oldest supported one (versions in ./claude-code-versions), each in its own
 # .cache/claude-code-<version> -> pytest inside a loopback-only user+network namespace with a private
 # D-Bus session and a throwaway HOME.
@@ -70,6 +71,15 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ] || ! editable; then
   echo "$want" > "$stamp"
 fi
 export CLAUDE_FAILOVER_TEST_WHEELHOUSE="$REPO/.venv/wheelhouse"
+
+# --- 2b. static checks (ruff + mypy over claude_failover/): findings fail the run before any test ---
+# (the `test` extra installed above brings ruff and mypy; scripts/lint.sh says what it runs)
+[ -x .venv/bin/ruff ] && [ -x .venv/bin/mypy ] \
+  || "$PY" -m pip install -q --disable-pip-version-check 'ruff>=0.8' 'mypy>=1.13'
+if ! bash scripts/lint.sh; then
+  log "FAILED: ruff/mypy findings in claude_failover/ (listed above): fix them, then rerun bash scripts/lint.sh"
+  exit 1
+fi
 
 # --- 3. the pinned real claude and the oldest supported one ---------------------------------------
 # Each version gets its own directory, installed beside it and renamed into place: several checkouts

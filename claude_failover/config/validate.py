@@ -183,7 +183,7 @@ def _env_table(name: str, env: dict[str, Any], check: Locator) -> dict[str, str]
 
 def _secret_sources(name: str, table: dict[str, Any], route, check: Locator) -> tuple[tuple[str, str], ...]:
     where = ("profiles", name)
-    given = [k for k in ("secret_env", "secret_cmd") if k in table]
+    given: list[str] = [k for k in ("secret_env", "secret_cmd") if k in table]
     mode = table.get("secret")
     if mode is not None and mode not in ("keyring", "none"):
         check.fail(f"profile {name!r}: secret must be \"keyring\" or \"none\", not {mode!r}", where, "secret",

@@ -59,7 +59,7 @@ def read_stdin_json(stream=None, wait: float = STDIN_WAIT) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def route_state(environ, config_path: str | None) -> dict:
+def route_state(environ, config_path: str) -> dict:
     """{"active", "preferred", "source", "preferred_reason", "active_reason"} from env, cache, config."""
     from claude_failover import cache
     from claude_failover.verdict import REASONS
@@ -70,7 +70,7 @@ def route_state(environ, config_path: str | None) -> dict:
     active, preferred, source = active_route(environ), environ.get(PREFERRED_VAR) or None, "env"
     data = cache.read()
     if not active:
-        last = data.get("last") if isinstance(data.get("last"), dict) else {}
+        last = given if isinstance(given := data.get("last"), dict) else {}
         active, source = last.get("profile") if isinstance(last.get("profile"), str) else None, "cache"
         if active and not preferred and isinstance(last.get("preferred"), str):
             preferred = last["preferred"]
@@ -91,7 +91,7 @@ def route_state(environ, config_path: str | None) -> dict:
             "active_reason": reason(active)}
 
 
-def _predicted(config_path: str | None, environ, data: dict) -> str | None:
+def _predicted(config_path: str, environ, data: dict) -> str | None:
     """The route a launch would take now, predicted from the cache (no probe, no secret, no write)."""
     from claude_failover import chooser, config as config_mod
     from claude_failover.errors import FailoverError
@@ -103,7 +103,7 @@ def _predicted(config_path: str | None, environ, data: dict) -> str | None:
     return prediction.decision.profile.name if prediction.decision else None
 
 
-def _first_in_order(config_path: str | None) -> str | None:
+def _first_in_order(config_path: str) -> str | None:
     from claude_failover import config as config_mod
     from claude_failover.errors import FailoverError
 

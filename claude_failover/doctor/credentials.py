@@ -7,6 +7,7 @@ bytes are the original's) and tighten loose permissions to 0600.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 
@@ -88,6 +89,12 @@ def check_login_store(ctx: Context) -> list[Finding]:
     return findings
 
 
+def _make_private(path: str) -> str:
+    """``--fix`` for a store others can read: chmod 600; says what it did."""
+    os.chmod(path, 0o600)
+    return f"chmod 600 {path}"
+
+
 def check_store_permissions(ctx: Context) -> list[Finding]:
     findings = []
     for directory in stores(ctx):
@@ -101,7 +108,7 @@ def check_store_permissions(ctx: Context) -> list[Finding]:
                                     f"{path} is readable by others (mode {mode:04o}, not 0600)",
                                     why="it holds your claude.ai tokens: any local user could act as you",
                                     fix=f"chmod 600 {path}   (or: claude-failover-ctl doctor --fix)", path=path,
-                                    repair=lambda p=path: (os.chmod(p, 0o600), f"chmod 600 {p}")[1]))
+                                    repair=functools.partial(_make_private, path)))
     return findings
 
 

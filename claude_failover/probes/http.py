@@ -84,9 +84,9 @@ def get(url: str, headers: dict[str, str], ctx, attempts: int = 3) -> Verdict:
 
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_result(is_transient),
-        stop=tenacity.stop_after_attempt(attempts - 1) | (lambda state: ctx.remaining() < 0.25),
+        stop=lambda state: state.attempt_number >= attempts - 1 or ctx.remaining() < 0.25,   # attempts, or time
         wait=tenacity.wait_exponential(multiplier=0.1, max=0.4),
-        retry_error_callback=lambda state: state.outcome.result(),
+        retry_error_callback=lambda state: state.outcome.result() if state.outcome else first,   # the last answer
         sleep=lambda seconds: time.sleep(min(seconds, max(0.0, ctx.remaining() - 0.2))),
         before=lambda state: time.sleep(min(0.1, max(0.0, ctx.remaining() - 0.2))) if state.attempt_number == 1 else None,
     )

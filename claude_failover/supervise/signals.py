@@ -16,7 +16,7 @@ class Signals:
         self.received: int | None = None
         self.at = 0.0
         self.proc: subprocess.Popen | None = None
-        self._old: dict[int, object] = {}
+        self._old: dict[int, signal._HANDLER] = {}   # (typeshed's name for a handler signal.signal returns)
 
     def install(self) -> None:
         for name in FORWARDED:
