@@ -74,8 +74,9 @@ export CLAUDE_FAILOVER_TEST_WHEELHOUSE="$REPO/.venv/wheelhouse"
 
 # --- 2b. static checks (ruff + mypy over claude_failover/): findings fail the run before any test ---
 # (the `test` extra installed above brings ruff and mypy; scripts/lint.sh says what it runs)
-[ -x .venv/bin/ruff ] && [ -x .venv/bin/mypy ] \
-  || "$PY" -m pip install -q --disable-pip-version-check 'ruff>=0.8' 'mypy>=1.13'
+if [ ! -x .venv/bin/ruff ] || [ ! -x .venv/bin/mypy ]; then  # a venv made before the extra named them
+  "$PY" -m pip install -q --disable-pip-version-check 'ruff>=0.8' 'mypy>=1.13'
+fi
 if ! bash scripts/lint.sh; then
   log "FAILED: ruff/mypy findings in claude_failover/ (listed above): fix them, then rerun bash scripts/lint.sh"
   exit 1
