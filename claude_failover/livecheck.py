@@ -39,7 +39,8 @@ from claude_failover.valueclass import record
 from claude_failover.verdict import Verdict, healthy, unhealthy
 
 # Route types whose health only a claude run can show (our client must not or cannot call them).
-CLAUDE_ONLY = frozenset({"subscription", "oauth-token", "bedrock", "vertex", "foundry"})
+CLAUDE_ONLY = frozenset({"subscription", "oauth-token", "bedrock", "vertex", "foundry", "anthropic-aws",
+                         "anthropic-google-cloud"})
 # Route types checked by default while in doubt (the subscription's own quota pays a few tokens).
 ON_BY_DEFAULT = frozenset({"subscription", "oauth-token"})
 

@@ -23,6 +23,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from claude_failover.limits import Limit
 
+# Our words for claude's "Not logged in": no credential at all on a first-party route, but claude's answer
+# to a 401 on some providers (Claude Platform on AWS): a route type reads it (RouteType.read_run_failure).
+NOT_LOGGED_IN = "not logged in: run `claude auth login`"
+
 # (pattern on claude's message, reason, our words) — first match wins; most specific first.
 TEXT_SIGNS: tuple[tuple[re.Pattern, str, str], ...] = tuple((re.compile(p, re.I), r, d) for p, r, d in (
     (r"request timed out|timed out", "timeout", "request timed out"),
@@ -31,11 +35,12 @@ TEXT_SIGNS: tuple[tuple[re.Pattern, str, str], ...] = tuple((re.compile(p, re.I)
     (r"oauth (access )?token has expired|login expired|token expired", "expired", "expired OAuth login"),
     (r"reached its time limit|cannot be renewed", "expired", "login ended: run `claude auth login`"),
     (r"oauth token revoked|token_revoked", "auth-invalid", "OAuth token revoked"),
-    (r"not logged in", "misconfigured", "not logged in: run `claude auth login`"),
+    (r"not logged in", "misconfigured", NOT_LOGGED_IN),
     (r"invalid api key|invalid x-api-key", "auth-invalid", "invalid API key"),
     (r"invalid bearer token|invalid auth token|oauth access token is invalid", "auth-invalid",
      "invalid bearer token"),
-    (r"could not load aws credentials|aws authentication failed|cloud_credential_error", "auth-invalid",
+    (r"could not load (aws|google cloud) credentials|aws authentication failed|"
+     r"google cloud credentials expired or invalid|cloud_credential_error", "auth-invalid",
      "cloud credentials rejected"),
     (r"failed to authenticate|authentication_error|authentication_failed|api error:? ?401", "auth-invalid",
      "authentication failed"),

@@ -23,16 +23,25 @@ OAUTH_TOKEN = "sk-ant-oat01-FAKE-setup-1"
 SUB_ACCESS = "sk-ant-oat01-FAKE-sub-1"
 BEDROCK_KEY = "FAKE-bedrock-key-1"
 FOUNDRY_KEY = "FAKE-foundry-key-1"
+AWS_PLATFORM_KEY = "FAKE-aws-platform-key-1"
+AWS_WORKSPACE = "wrkspc_FAKE_aws_1"
+GOOGLE_WORKSPACE = "wrkspc_FAKE_google_1"
 STALE_KEY = "sk-ant-api03-FAKE-STALE"
 STALE = {"ANTHROPIC_API_KEY": STALE_KEY, "ANTHROPIC_AUTH_TOKEN": "FAKE-STALE-bearer",
          "CLAUDE_CODE_OAUTH_TOKEN": "sk-ant-oat01-FAKE-STALE", "CLAUDE_CODE_USE_VERTEX": "1",
-         "ANTHROPIC_BASE_URL": "http://127.0.0.1:9"}
+         "ANTHROPIC_BASE_URL": "http://127.0.0.1:9",
+         # the newer providers' credentials and settings, and static AWS keys (SigV4 must not win over a key)
+         "ANTHROPIC_AWS_API_KEY": "FAKE-STALE-aws-platform", "ANTHROPIC_AWS_WORKSPACE_ID": "wrkspc_STALE",
+         "ANTHROPIC_AWS_BASE_URL": "http://127.0.0.1:9", "ANTHROPIC_GOOGLE_CLOUD_WORKSPACE_ID": "wrkspc_STALE",
+         "ANTHROPIC_GOOGLE_CLOUD_BASE_URL": "http://127.0.0.1:9", "ANTHROPIC_FOUNDRY_API_KEY": "FAKE-STALE-foundry",
+         "AWS_BEARER_TOKEN_BEDROCK": "FAKE-STALE-bedrock", "AWS_ACCESS_KEY_ID": "AKIAFAKESTALE",
+         "AWS_SECRET_ACCESS_KEY": "FAKE-STALE-secret"}
 
 
 def config_for(url: str, claude_bin: str) -> str:
     return f"""
 claude = "{claude_bin}"
-order = ["max", "key", "gw", "tok", "aws", "mantle", "vx", "fo"]
+order = ["max", "key", "gw", "tok", "aws", "mantle", "vx", "fo", "pa", "gc"]
 [profiles.max]
 type = "subscription"
 base_url = "{url}"
@@ -69,6 +78,19 @@ skip_auth = true
 type = "foundry"
 base_url = "{url}/anthropic"
 secret_env = "TEST_FOUNDRY_KEY"
+[profiles.pa]
+type = "anthropic-aws"
+region = "us-east-1"
+workspace_id = "{AWS_WORKSPACE}"
+base_url = "{url}"
+secret_env = "TEST_AWS_PLATFORM_KEY"
+[profiles.gc]
+type = "anthropic-google-cloud"
+project_id = "fake-project"
+location = "us-east5"
+workspace_id = "{GOOGLE_WORKSPACE}"
+base_url = "{url}"
+skip_auth = true
 """
 
 
@@ -91,7 +113,8 @@ def prepare(isolated_env, fake_server, claude_bin):
 
 def launch(profile: str, **extra):
     env = claude_env(TEST_WORK_KEY=API_KEY, TEST_GW_TOKEN=GW_TOKEN, TEST_OAUTH_TOKEN=OAUTH_TOKEN,
-                     TEST_BEDROCK_KEY=BEDROCK_KEY, TEST_FOUNDRY_KEY=FOUNDRY_KEY, CLAUDE_CODE_MAX_RETRIES="0",
+                     TEST_BEDROCK_KEY=BEDROCK_KEY, TEST_FOUNDRY_KEY=FOUNDRY_KEY, TEST_AWS_PLATFORM_KEY=AWS_PLATFORM_KEY,
+                     CLAUDE_CODE_MAX_RETRIES="0",
                      **STALE, **extra)
     proc = failover(["--failover-profile", profile, "-p", "hi"], env=env, timeout=90)
     assert proc.returncode == 0, f"exit {proc.returncode}\nstdout: {proc.stdout}\nstderr: {proc.stderr}"
@@ -189,6 +212,38 @@ def test_foundry_route(setup):
     posts = model_requests(setup)
     assert posts and all(r["path"].startswith("/anthropic/v1/messages") for r in posts)
     assert {r["headers"].get("x-api-key") for r in posts} == {FOUNDRY_KEY}
+
+
+@pytest.mark.e2e
+def test_anthropic_aws_route_sends_its_key_and_workspace(setup):
+    """Claude Platform on AWS: x-api-key and anthropic-workspace-id, nothing else, though the shell holds a
+    stale platform key, workspace and base URL and static AWS keys (which would sign with SigV4)."""
+    launch("pa")
+    posts = model_requests(setup)
+    assert posts and all(r["path"].startswith("/v1/messages") for r in posts)
+    for r in posts:
+        assert r["headers"]["x-api-key"] == AWS_PLATFORM_KEY and "authorization" not in r["headers"]
+        assert r["headers"]["anthropic-workspace-id"] == AWS_WORKSPACE
+    only_credential(setup, AWS_PLATFORM_KEY)
+    # our probe sends what claude sends: the same key and workspace headers, the same base
+    probed = ctl(["probe", "pa"], env=claude_env(TEST_AWS_PLATFORM_KEY=AWS_PLATFORM_KEY, **STALE))
+    assert probed.returncode == 0, probed.stdout + probed.stderr
+    (probe,) = [r for r in setup.requests if r["method"] == "GET"]
+    assert probe["path"] == "/v1/models?limit=1"
+    wanted = ("x-api-key", "anthropic-workspace-id", "anthropic-version", "authorization")
+    assert {k: probe["headers"].get(k) for k in wanted} == {k: posts[0]["headers"].get(k) for k in wanted}
+
+
+@pytest.mark.e2e
+def test_anthropic_google_cloud_route_with_auth_skipped(setup):
+    """Claude Platform on Google Cloud behind a base URL with skip_auth: no credential header at all (claude
+    also drops the workspace header then), though the shell holds stale credentials of every kind."""
+    launch("gc")
+    posts = model_requests(setup)
+    assert posts and all(r["path"].startswith("/v1/messages") for r in posts)
+    for r in posts:
+        assert not {"x-api-key", "authorization", "anthropic-workspace-id"} & set(r["headers"]), r["headers"]
+    only_credential(setup, None)
 
 
 @pytest.mark.e2e

@@ -23,6 +23,7 @@ KEY1 = "sk-ant-api03-FAKE-route1"
 KEY2 = "sk-ant-api03-FAKE-route2"
 TOK1 = "sk-ant-oat01-FAKE-route1"
 GW1 = "FAKE-gateway-route1"
+PA1 = "FAKE-aws-platform-route1"
 GOOD = "answer from route two"
 STALL = 2  # seconds: config stall_timeout (also claude's API_TIMEOUT_MS on supervised runs)
 
@@ -32,6 +33,8 @@ def config(url: str, claude_bin: str, first: str = "one") -> str:
         "one": f'type = "api-key"\nbase_url = "{url}"\nsecret_env = "T_KEY1"',
         "tok": f'type = "oauth-token"\nbase_url = "{url}"\nsecret_env = "T_TOK1"',
         "gw": f'type = "gateway"\nbase_url = "{url}"\nsecret_env = "T_GW1"',
+        "pa": f'type = "anthropic-aws"\nregion = "us-east-1"\nworkspace_id = "wrkspc_FAKE"\nbase_url = "{url}"\n'
+              f'secret_env = "T_PA1"',
     }
     return (f'claude = "{claude_bin}"\norder = ["first", "second"]\nstall_timeout = {STALL}\nprobe_timeout = 10\n'
             f'[profiles.first]\n{route1[first]}\n'
@@ -39,7 +42,7 @@ def config(url: str, claude_bin: str, first: str = "one") -> str:
 
 
 def env(**extra):
-    return claude_env(T_KEY1=KEY1, T_KEY2=KEY2, T_TOK1=TOK1, T_GW1=GW1, **extra)
+    return claude_env(T_KEY1=KEY1, T_KEY2=KEY2, T_TOK1=TOK1, T_GW1=GW1, T_PA1=PA1, **extra)
 
 
 @pytest.fixture
@@ -83,8 +86,11 @@ CASES = [  # (route-1 type, credential, behaviour, expected reason)
     ("one", KEY1, "billing", "billing"),
     ("one", KEY1, "overloaded", "overloaded"),
     ("one", KEY1, "hang", "timeout"),
+    # Claude Platform on AWS: claude says "Not logged in" for a 401 there; the route reads it as a refused key
+    ("pa", PA1, "api_key_invalid", "auth-invalid"),
 ]
-IDS = ["401-api-key", "401-oauth-expired", "401-invalid-bearer", "402-billing", "529-storm", "hang"]
+IDS = ["401-api-key", "401-oauth-expired", "401-invalid-bearer", "402-billing", "529-storm", "hang",
+       "401-aws-platform-not-logged-in"]
 
 
 @pytest.mark.e2e

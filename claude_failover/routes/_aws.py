@@ -1,8 +1,9 @@
-"""What Bedrock and Mantle share: region, AWS profile, an optional Bedrock API key, the local check
-for AWS credentials, the variables a settings file must not change, the doctor's region check.
+"""What the AWS route types (Bedrock, Mantle, Claude Platform on AWS) share: region, AWS profile, an
+optional API key (Bedrock's, or the platform's own), the local check for AWS credentials, the
+variables a settings file must not change, the doctor's region check.
 
-Our client does not sign requests (SigV4 would need botocore): only a route with a Bedrock API
-key (or ``skip_auth``) can be probed live; each subclass owns its request.
+Our client does not sign requests (SigV4 would need botocore): only a route with an API key (or
+``skip_auth``) can be probed live; each subclass owns its request.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ AWS_KEYS = {
 
 class AwsRoute(RouteType):
     keys = AWS_KEYS
-    secret = "optional"  # a Bedrock API key, when the profile names a source
+    secret = "optional"  # an API key, when the profile names a source
     secret_var = "AWS_BEARER_TOKEN_BEDROCK"
+    key_words = "Bedrock API key"  # what the secret is, in summaries and fixes
     settings_vars = ("AWS_REGION", "AWS_PROFILE", *AWS_STATIC_CREDENTIAL_VARS)
     switch_var = ""
     base_url_var = ""
@@ -40,7 +42,7 @@ class AwsRoute(RouteType):
             env[self.base_url_var] = options["base_url"]
         env.update(flag(profile, "skip_auth", self.skip_var))
         if secret:
-            env["AWS_BEARER_TOKEN_BEDROCK"] = secret
+            env[self.secret_var] = secret
         return env
 
     def also_remove(self, profile):
@@ -55,13 +57,13 @@ class AwsRoute(RouteType):
         return False
 
     def can_probe(self, profile):
-        """Only with a Bedrock API key or skip_auth: plain AWS credentials need SigV4."""
+        """Only with an API key or skip_auth: plain AWS credentials need SigV4."""
         return bool(profile.secret_sources or profile.options.get("skip_auth"))
 
     def summary(self, profile):
         how = f"AWS profile {profile.options['aws_profile']}" if profile.options.get("aws_profile") else "AWS credential chain"
         if profile.secret_sources:
-            how = "Bedrock API key"
+            how = self.key_words
         return f"{self.title} in {profile.options.get('region')} ({how})"
 
     def local_check(self, profile, environ):
@@ -72,7 +74,7 @@ class AwsRoute(RouteType):
         if not str(options.get("region") or "").strip():
             return unhealthy("misconfigured", "no AWS region", source="local")
         if profile.secret_sources or options.get("skip_auth"):
-            return None  # a Bedrock API key (resolved separately) or no AWS auth at all
+            return None  # an API key (resolved separately) or no AWS auth at all
         files = aws_files(environ)
         if options.get("aws_profile"):
             wanted = options["aws_profile"]
@@ -105,7 +107,7 @@ class AwsRoute(RouteType):
     def local_fix(self, profile):
         if profile.options.get("aws_profile"):
             return f"aws configure --profile {profile.options['aws_profile']}   (or: aws configure sso)"
-        return (f'set aws_profile = "..." in [profiles.{profile.name}], or store a Bedrock API key: '
+        return (f'set aws_profile = "..." in [profiles.{profile.name}], or store the {self.key_words}: '
                 f"claude-failover-ctl keys set {profile.name}")
 
 

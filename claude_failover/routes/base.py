@@ -9,7 +9,8 @@ everything about it:
   :meth:`settings_owned` (variables a Claude Code settings file must not change for it), ``min_claude``;
 - health: :meth:`local_check` (no network), :meth:`probe` (live, inside the probe deadline),
   :meth:`can_probe` (whether our own client can verify it), :meth:`login_stamp` (re-login detection),
-  :meth:`claude_login_dir` (the Claude Code login it runs on, if any);
+  :meth:`claude_login_dir` (the Claude Code login it runs on, if any), :meth:`read_run_failure`
+  (what claude's error words mean on this route);
 - doctor: :meth:`doctor_findings` (prerequisites: region names, project ids) and :meth:`local_fix`
   (the command that fixes a failed local check).
 
@@ -94,6 +95,11 @@ class RouteType:
         May return a verdict without verifying the credential (the status page): see :meth:`can_probe`.
         """
         return None
+
+    def read_run_failure(self, verdict: Verdict) -> Verdict:
+        """A failure read from a claude run's output (``run_failure``), as it applies to this route:
+        claude's words can mean another thing per provider. Unchanged by default."""
+        return verdict
 
     def claude_login_dir(self, profile: Profile, environ: dict[str, str]) -> str | None:
         """The Claude Code config dir whose stored login this route runs on, or None."""

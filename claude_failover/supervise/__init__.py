@@ -61,7 +61,7 @@ def supervise(cfg, launch, claude_path, environ, split) -> int:
                     retry.record(cfg, profile, healthy(detail="a supervised run succeeded", source="run"), environ)
                 write_out(attempt.out)
                 return attempt.code
-            verdict = attempt.failure
+            verdict = profile.route.read_run_failure(attempt.failure)
             retry.record(cfg, profile, verdict, environ)
             emit("warning", f"claude-failover: {profile.name}: {verdict.line()} — the run failed on this route",
                  event="route_failed", profile=profile.name, reason=verdict.reason, status=verdict.status)
