@@ -251,3 +251,66 @@ def test_hook_events_are_classified(scan):
     assert not unknown, f"claude {CLAUDE_VERSION} hook events that hook_events does not classify: {', '.join(unknown)}"
     gone = sorted(set(hook_events.USED) - set(events))
     assert not gone, f"hook events this project uses are gone from claude {CLAUDE_VERSION}: {', '.join(gone)}"
+
+
+# One profile per route type with every optional key that adds a variable: what each route sets for claude.
+ROUTE_SAMPLES = {
+    "subscription": {"config_dir": "/tmp/x"},
+    "oauth-token": {"base_url": "http://127.0.0.1:9"},
+    "api-key": {"base_url": "http://127.0.0.1:9"},
+    "gateway": {"base_url": "http://127.0.0.1:9", "headers": {"X-Team": "t"}},
+    "bedrock": {"region": "us-east-1", "aws_profile": "p", "base_url": "http://127.0.0.1:9", "skip_auth": True},
+    "mantle": {"region": "us-east-1", "aws_profile": "p", "base_url": "http://127.0.0.1:9", "skip_auth": True},
+    "vertex": {"project_id": "my-project", "region": "us-east5", "credentials_file": "/tmp/c.json",
+               "base_url": "http://127.0.0.1:9", "skip_auth": True},
+    "foundry": {"resource": "r", "base_url": "http://127.0.0.1:9", "skip_auth": True},
+    "anthropic-aws": {"region": "us-east-1", "aws_profile": "p", "workspace_id": "w", "base_url": "http://127.0.0.1:9",
+                      "skip_auth": True},
+    "anthropic-google-cloud": {"project_id": "my-project", "region": "us-east5", "workspace_id": "w",
+                               "credentials_file": "/tmp/c.json", "base_url": "http://127.0.0.1:9", "skip_auth": True},
+}
+# Provider switches claude has that no route type sets, each with why.
+NOT_ROUTE_TYPES = {
+    "CLAUDE_CODE_USE_GATEWAY": "claude's organisation gateway (2.1.330+), chosen by `claude auth login`, not by an "
+                               "environment a launcher could set up; scrubbed (credvars)",
+}
+
+
+def _route_envs() -> dict[str, dict[str, str]]:
+    from claude_failover import routes
+    from claude_failover.config import Profile
+
+    assert set(ROUTE_SAMPLES) == set(routes.type_names()), "add the new route type to ROUTE_SAMPLES"
+    envs = {}
+    for name, options in ROUTE_SAMPLES.items():
+        profile = Profile(name="p", type=name, options=dict(options), secret_sources=())
+        route = profile.route
+        envs[name] = route.child_env(profile, "SECRET" if route.secret != "never" else None)
+    return envs
+
+
+def test_every_provider_switch_is_a_route_type(scan):
+    """A provider claude learns (a CLAUDE_CODE_USE_* switch or its CLAUDE_CODE_SKIP_*_AUTH, matched by claude's own
+    pattern) is a route type, or NOT_ROUTE_TYPES says why not."""
+    switch = next(re.compile(p) for p in scan["patterns"] if p.startswith("^CLAUDE_CODE_USE_"))
+    found = {n for n in scan["names"] if switch.search(n) or re.fullmatch(r"CLAUDE_CODE_SKIP_\w+_AUTH", n)}
+    set_by_routes = {var for env in _route_envs().values() for var in env}
+    missing = sorted(found - set_by_routes - set(NOT_ROUTE_TYPES))
+    assert not missing, (f"claude {CLAUDE_VERSION} has providers no route type sets up (write routes/<type>.py, "
+                         f"docs/architecture.md, or list them in NOT_ROUTE_TYPES): {', '.join(missing)}")
+
+
+def test_route_type_variables_are_read_by_claude_and_classified(scan):
+    """Every ANTHROPIC_*/CLAUDE_* variable a route type sets is one the pinned claude reads, and is scrubbed from
+    the caller's environment (credvars) unless it is a harmless look-alike."""
+    names = set(scan["names"])
+    problems = []
+    for route, env in _route_envs().items():
+        for var in env:
+            if not var.startswith(("ANTHROPIC_", "CLAUDE_")):
+                continue
+            if var not in names:
+                problems.append(f"{route} sets {var}, which claude {CLAUDE_VERSION} does not read")
+            elif var not in credvars.CREDENTIAL_VARS and var not in credvars.MEASURED_HARMLESS:
+                problems.append(f"{route} sets {var}, which credvars does not classify")
+    assert not problems, "\n".join(problems)

@@ -75,10 +75,21 @@ region = "us-east5"
 [profiles.fo]
 type = "foundry"
 resource = "r"
+[profiles.pa]
+type = "anthropic-aws"
+region = "us-east-1"
+workspace_id = "wrkspc_1"
+secret = "keyring"
+[profiles.gc]
+type = "anthropic-google-cloud"
+project_id = "my-project"
+workspace_id = "wrkspc_2"
 """
     cfg = config.parse(text)
     assert [p.type for p in cfg.profiles.values()] == [
-        "subscription", "oauth-token", "api-key", "gateway", "bedrock", "mantle", "vertex", "foundry"]
+        "subscription", "oauth-token", "api-key", "gateway", "bedrock", "mantle", "vertex", "foundry",
+        "anthropic-aws", "anthropic-google-cloud"]
+    assert cfg.profiles["pa"].secret_sources == (("keyring", "pa"),)
     assert cfg.profiles["tok"].secret_sources == (("keyring", "tok"),)
     assert cfg.profiles["br"].secret_sources == ()      # AWS chain by default
     assert cfg.profiles["ma"].secret_sources == (("keyring", "ma"),)
@@ -144,6 +155,31 @@ def test_secret_in_env_table_rejected():
 def test_missing_required_key():
     err = error_of('[profiles.v]\ntype = "vertex"\nregion = "us-east5"\n')
     assert "needs `project_id`" in err.message
+
+
+@pytest.mark.parametrize("text,words,line", [
+    ('[profiles.p]\ntype = "anthropic-aws"\nregion = "us-east-1"\n', "needs `workspace_id`", None),
+    ('[profiles.p]\ntype = "anthropic-aws"\nworkspace_id = "w"\n', "needs `region`", None),
+    ('[profiles.p]\ntype = "anthropic-aws"\nregion = "us-east-1"\nworkspace_id = " "\n', "must not be empty", 4),
+    ('[profiles.p]\ntype = "anthropic-aws"\nregion = "us-east-1"\nworkspace_id = "w"\nlocation = "x"\n',
+     "unknown key 'location'", 5),
+    ('[profiles.p]\ntype = "anthropic-google-cloud"\nproject_id = "my-project"\n', "needs `workspace_id`", None),
+    ('[profiles.p]\ntype = "anthropic-google-cloud"\nworkspace_id = "w"\nlocation = "global"\n',
+     "unknown key 'location'", 4),
+    ('[profiles.p]\ntype = "anthropic-google-cloud"\nworkspace_id = "w"\nsecret_env = "K"\n', "takes no secret", None),
+], ids=["aws-no-workspace", "aws-no-region", "aws-empty-workspace", "aws-unknown-key", "google-no-workspace",
+        "google-location-is-region", "google-no-secret"])
+def test_newer_provider_profiles_are_validated(text, words, line):
+    err = error_of(text)
+    assert words in err.message, err.message
+    if line is not None:
+        assert err.line == line, (err.line, err.message)
+
+
+def test_google_cloud_workspace_not_needed_behind_a_base_url():
+    cfg = config.parse('[profiles.p]\ntype = "anthropic-google-cloud"\nbase_url = "http://127.0.0.1:9"\n')
+    assert cfg.profiles["p"].route.child_env(cfg.profiles["p"], None) == {
+        "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD": "1", "ANTHROPIC_GOOGLE_CLOUD_BASE_URL": "http://127.0.0.1:9"}
 
 
 def test_two_secret_sources_rejected():

@@ -87,7 +87,7 @@ secret_env = "TEST_AWS_PLATFORM_KEY"
 [profiles.gc]
 type = "anthropic-google-cloud"
 project_id = "fake-project"
-location = "us-east5"
+region = "us-east5"
 workspace_id = "{GOOGLE_WORKSPACE}"
 base_url = "{url}"
 skip_auth = true

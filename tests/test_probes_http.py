@@ -196,6 +196,46 @@ def test_foundry_key_probe(isolated_env, fake_server, monkeypatch):
     assert fake_server.requests[0]["path"] == "/anthropic/v1/models?limit=1"
 
 
+@pytest.mark.parametrize("behaviour,state,reason", [
+    ("ok", "healthy", None), ("api_key_invalid", "unhealthy", "auth-invalid"),
+    ("forbidden", "unhealthy", "permission"), ("overloaded", "unhealthy", "overloaded"),
+])
+def test_anthropic_aws_key_probe(isolated_env, fake_server, monkeypatch, behaviour, state, reason):
+    """The request claude sends to Claude Platform on AWS, as a model list: x-api-key + anthropic-workspace-id."""
+    monkeypatch.setenv("PK", "FAKE-aws-platform-key")
+    cfg = write_config(isolated_env, f'[profiles.pa]\ntype = "anthropic-aws"\nregion = "us-east-1"\n'
+                                     f'workspace_id = "wrkspc_P"\nbase_url = "{fake_server.url}"\nsecret_env = "PK"\n',
+                       probe_timeout=10.0)
+    fake_server.behave("FAKE-aws-platform-key", behaviour)
+    v = probe_one(cfg, "pa")
+    assert (v.state, v.reason) == (state, reason), v
+    r = fake_server.requests[0]   # an overload is retried inside the deadline
+    assert r["method"] == "GET" and r["path"] == "/v1/models?limit=1"
+    assert r["headers"]["x-api-key"] == "FAKE-aws-platform-key" and r["headers"]["anthropic-workspace-id"] == "wrkspc_P"
+    assert r["headers"]["anthropic-version"] == "2023-06-01" and "authorization" not in r["headers"]
+
+
+def test_anthropic_aws_probe_without_a_model_list_leaves_the_key_unverified(isolated_env, fake_server, monkeypatch):
+    monkeypatch.setenv("PK", "FAKE-aws-platform-key")
+    cfg = write_config(isolated_env, f'[profiles.pa]\ntype = "anthropic-aws"\nregion = "us-east-1"\n'
+                                     f'workspace_id = "w"\nbase_url = "{fake_server.url}"\nsecret_env = "PK"\n',
+                       probe_timeout=10.0)
+    from tests.fakeserver import error
+
+    fake_server.behave("FAKE-aws-platform-key", error(404, "not_found_error", "no such path"))
+    v = probe_one(cfg, "pa")
+    assert v.state == "healthy" and v.source == "local" and "not verified" in v.detail
+
+
+def test_anthropic_aws_sigv4_and_google_cloud_are_local_only(isolated_env, fake_server):
+    cfg = write_config(isolated_env, f'[profiles.pa]\ntype = "anthropic-aws"\nregion = "us-east-1"\nworkspace_id = "w"\n'
+                                     f'base_url = "{fake_server.url}"\n'
+                                     f'[profiles.gc]\ntype = "anthropic-google-cloud"\nworkspace_id = "w"\n'
+                                     f'base_url = "{fake_server.url}"\nskip_auth = true\n', probe_timeout=1.0)
+    assert probe_one(cfg, "gc").source == "local" and probe_one(cfg, "pa").source == "local"
+    assert not fake_server.requests
+
+
 def test_vertex_local_only(isolated_env, fake_server):
     cfg = write_config(isolated_env, f'[profiles.v]\ntype = "vertex"\nproject_id = "p"\nregion = "us-east5"\n'
                                      f'base_url = "{fake_server.url}/v1"\nskip_auth = true\n', probe_timeout=PATIENT)

@@ -29,12 +29,12 @@ PACKAGE = REPO / "claude_failover"
 
 def test_every_type_is_one_module_with_its_route():
     assert set(routes.TYPE_NAMES) == {"subscription", "oauth-token", "api-key", "gateway", "bedrock", "mantle",
-                                      "vertex", "foundry"}
+                                      "vertex", "foundry", "anthropic-aws", "anthropic-google-cloud"}
     for name in routes.TYPE_NAMES:
         route = routes.get(name)
         assert isinstance(route, RouteType) and route.name == name
         assert type(route).__module__ == f"claude_failover.routes.{name.replace('-', '_')}"
-    for bad in ("base", "_aws", "nope", "../x", "API-KEY", "", "api_key.py"):
+    for bad in ("base", "_aws", "_google", "nope", "../x", "API-KEY", "", "api_key.py"):
         with pytest.raises(KeyError):
             routes.get(bad)
     assert not (PACKAGE / "probes" / "api_key.py").exists()  # probes/ keeps only the engine
@@ -60,9 +60,52 @@ def profile(type_name, **options):
     (profile("vertex", project_id="proj-1", region="global"), False),                   # Google ADC
     (profile("foundry", resource="r"), False),                                            # Entra ID
     (profile("foundry", resource="r", secret_sources=(("keyring", "p"),)), True),
+    (profile("anthropic-aws", region="us-east-1", workspace_id="w"), False),                        # SigV4
+    (profile("anthropic-aws", region="us-east-1", workspace_id="w", secret_sources=(("keyring", "p"),)), True),
+    (profile("anthropic-aws", region="us-east-1", workspace_id="w", skip_auth=True), True),
+    (profile("anthropic-google-cloud", workspace_id="w"), False),                                  # Google ADC
+    (profile("anthropic-google-cloud", base_url="http://gw", skip_auth=True), False),
 ])
 def test_can_probe_says_whether_our_client_can_verify_the_route(case, verifiable):
     assert case.route.can_probe(case) is verifiable
+
+
+def test_anthropic_aws_reads_not_logged_in_as_a_refused_key():
+    """Measured on 2.1.332 and 2.1.94: a 401 from Claude Platform on AWS prints "Not logged in · Please run
+    /login". On that route it is a refused credential; on a subscription it stays a missing login."""
+    from claude_failover import run_failure
+
+    said = run_failure.from_exit(1, "Not logged in · Please run /login\n")
+    assert said.reason == "misconfigured"
+    assert routes.get("subscription").read_run_failure(said) is said
+    read = routes.get("anthropic-aws").read_run_failure(said)
+    assert (read.state, read.reason, read.source) == ("unhealthy", "auth-invalid", "run")
+    other = run_failure.from_exit(1, "API Error: 529 Overloaded")
+    assert routes.get("anthropic-aws").read_run_failure(other) is other
+    google = run_failure.from_exit(1, "API Error: Could not load Google Cloud credentials · Could not load the "
+                                      "default credentials.")
+    assert google.reason == "auth-invalid"
+
+
+def test_anthropic_aws_default_endpoint_and_environment():
+    p = profile("anthropic-aws", region="eu-west-1", workspace_id="wrkspc_1", aws_profile="work")
+    route = p.route
+    assert route.base_url(p) == "https://aws-external-anthropic.eu-west-1.api.aws"
+    assert route.child_env(p, "KEY") == {"CLAUDE_CODE_USE_ANTHROPIC_AWS": "1", "AWS_REGION": "eu-west-1",
+                                         "AWS_PROFILE": "work", "ANTHROPIC_AWS_API_KEY": "KEY",
+                                         "ANTHROPIC_AWS_WORKSPACE_ID": "wrkspc_1"}
+    assert route.also_remove(p) == ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+    assert route.settings_owned("AWS_REGION", {"AWS_REGION": "eu-west-1"}) is True
+
+
+def test_doctor_shapes_for_the_newer_providers():
+    bad_aws = profile("anthropic-aws", region="useast1", workspace_id="w")
+    assert [f.id for f in bad_aws.route.doctor_findings(bad_aws)] == ["aws-region"]
+    bad_google = profile("anthropic-google-cloud", region="US East", project_id="P!", workspace_id="w")
+    assert [f.id for f in bad_google.route.doctor_findings(bad_google)] == ["google-cloud-region",
+                                                                             "google-cloud-project"]
+    good = profile("anthropic-google-cloud", region="us-east5", project_id="my-project", workspace_id="w")
+    assert good.route.doctor_findings(good) == []
 
 
 def test_defaults_live_on_the_base_class():

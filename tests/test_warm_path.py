@@ -50,6 +50,10 @@ ROUTES_WITHOUT_FILES = {
     "vertex": 'claude = "/bin/true"\n[profiles.v]\ntype = "vertex"\nproject_id = "p"\nregion = "us-east5"\n'
               'skip_auth = true\nprobe = false\n',
     "foundry": 'claude = "/bin/true"\n[profiles.f]\ntype = "foundry"\nresource = "r"\nskip_auth = true\nprobe = false\n',
+    "anthropic-aws": 'claude = "/bin/true"\n[profiles.a]\ntype = "anthropic-aws"\nregion = "us-east-1"\n'
+                     'workspace_id = "w"\nskip_auth = true\nprobe = false\n',
+    "anthropic-google-cloud": 'claude = "/bin/true"\n[profiles.g]\ntype = "anthropic-google-cloud"\n'
+                              'workspace_id = "w"\nskip_auth = true\nprobe = false\n',
 }
 
 

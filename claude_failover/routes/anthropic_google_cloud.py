@@ -3,7 +3,8 @@
 Anthropic's own API served through Google Cloud: the Messages shape (``POST {base}/v1/messages``,
 SSE) at ``https://claude.googleapis.com`` (or ``ANTHROPIC_GOOGLE_CLOUD_BASE_URL``), for a project
 (``ANTHROPIC_GOOGLE_CLOUD_PROJECT``, else the one ADC names) and location
-(``ANTHROPIC_GOOGLE_CLOUD_LOCATION``, claude's default ``global``). Without a base URL claude needs
+(``ANTHROPIC_GOOGLE_CLOUD_LOCATION``, claude's default ``global``; the profile's ``region``, as
+for every other cloud route). Without a base URL claude needs
 the workspace (``ANTHROPIC_GOOGLE_CLOUD_WORKSPACE_ID``) and sends no request without it.
 Credentials: Google ADC, as Vertex (``_google.py``); ``skip_auth`` sends no credential header at all
 (measured on 2.1.332; docs/claude-code.md). claude learnt this provider in 2.1.213.
@@ -23,7 +24,7 @@ class AnthropicGoogleCloud(RouteType):
     title = "Claude Platform on Google Cloud"
     keys = {
         "project_id": Key(STR, "ANTHROPIC_GOOGLE_CLOUD_PROJECT (default: the project of your Google credentials)"),
-        "location": Key(STR, "ANTHROPIC_GOOGLE_CLOUD_LOCATION (claude's default: global)"),
+        "region": Key(STR, "ANTHROPIC_GOOGLE_CLOUD_LOCATION, e.g. us-east5 (claude's default: global)"),
         "workspace_id": Key(STR, "ANTHROPIC_GOOGLE_CLOUD_WORKSPACE_ID (required unless base_url)"),
         "credentials_file": Key(STR, "GOOGLE_APPLICATION_CREDENTIALS (a service-account JSON file)"),
         "base_url": Key(STR, "ANTHROPIC_GOOGLE_CLOUD_BASE_URL (gateways and tests)"),
@@ -44,7 +45,7 @@ class AnthropicGoogleCloud(RouteType):
         options = profile.options
         env = {"CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD": "1"}
         for key, var in (("project_id", "ANTHROPIC_GOOGLE_CLOUD_PROJECT"),
-                         ("location", "ANTHROPIC_GOOGLE_CLOUD_LOCATION"),
+                         ("region", "ANTHROPIC_GOOGLE_CLOUD_LOCATION"),
                          ("workspace_id", "ANTHROPIC_GOOGLE_CLOUD_WORKSPACE_ID"),
                          ("base_url", "ANTHROPIC_GOOGLE_CLOUD_BASE_URL")):
             if options.get(key):
@@ -58,7 +59,7 @@ class AnthropicGoogleCloud(RouteType):
         return _google.adc_verdict(profile.options, environ)
 
     def doctor_findings(self, profile):
-        return _google.shape_findings(profile, "google-cloud", "location")
+        return _google.shape_findings(profile, "google-cloud", "region")
 
     def local_fix(self, profile):
         return _google.ADC_FIX
@@ -66,7 +67,7 @@ class AnthropicGoogleCloud(RouteType):
     def summary(self, profile):
         options = profile.options
         where = options.get("base_url") or (f"project {options.get('project_id') or '(from credentials)'} "
-                                            f"in {options.get('location') or 'global'}")
+                                            f"in {options.get('region') or 'global'}")
         workspace = f", workspace {options['workspace_id']}" if options.get("workspace_id") else ""
         return f"{self.title}: {where}{workspace}"
 
