@@ -46,6 +46,26 @@ aws_profile = "{environ.get('AWS_PROFILE', 'default')}"
         blocks.append(aws_block)
     else:
         blocks.append("\n".join("# " + line if line else "" for line in aws_block.splitlines()) + "\n")
+    platform = environ.get("ANTHROPIC_AWS_WORKSPACE_ID")
+    platform_block = f'''[profiles.aws-platform]
+type = "anthropic-aws"                # Claude Platform on AWS
+region = "{region}"
+workspace_id = "{platform or 'wrkspc_...'}"
+# secret = "keyring"                  # its API key: `claude-failover-ctl keys set aws-platform` (else AWS SigV4)
+'''
+    google = environ.get("ANTHROPIC_GOOGLE_CLOUD_WORKSPACE_ID")
+    google_block = f'''[profiles.google-platform]
+type = "anthropic-google-cloud"       # Claude Platform on Google Cloud (claude >= 2.1.213), Google ADC
+workspace_id = "{google or 'wrkspc_...'}"
+# project_id = "my-gcp-project"
+# region = "global"
+'''
+    for found, name, block in ((platform, "aws-platform", platform_block), (google, "google-platform", google_block)):
+        if found:
+            order.append(name)
+            blocks.append(block)
+        else:
+            blocks.append("\n".join("# " + line if line else "" for line in block.splitlines()) + "\n")
     blocks.append('''# [profiles.litellm]
 # type = "gateway"                    # any Anthropic-compatible endpoint
 # base_url = "https://llm.example.com"

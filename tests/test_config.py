@@ -244,3 +244,17 @@ def test_directory_as_config(tmp_path):
 def test_render_names_file_line_column():
     err = error_of('[profiles.a]\ntype = "nope"\n')
     assert err.render().startswith("claude-failover: error: /cfg/config.toml:2:1: ")
+
+
+def test_config_init_template_detects_the_newer_providers(isolated_env):
+    """`ctl config init`: a workspace id in the shell makes the provider's profile active; else it is commented."""
+    from claude_failover import template
+
+    plain = config.parse(template.render({}))
+    assert not {"aws-platform", "google-platform"} & set(plain.profiles)
+    found = config.parse(template.render({"ANTHROPIC_AWS_WORKSPACE_ID": "wrkspc_a", "AWS_REGION": "eu-west-1",
+                                          "ANTHROPIC_GOOGLE_CLOUD_WORKSPACE_ID": "wrkspc_g"}))
+    aws, google = found.profiles["aws-platform"], found.profiles["google-platform"]
+    assert (aws.type, aws.options["region"], aws.options["workspace_id"]) == ("anthropic-aws", "eu-west-1", "wrkspc_a")
+    assert (google.type, google.options["workspace_id"]) == ("anthropic-google-cloud", "wrkspc_g")
+    assert found.order[-2:] == ["aws-platform", "google-platform"]
