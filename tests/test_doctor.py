@@ -336,6 +336,37 @@ def test_claude_too_old_for_mantle(isolated_env, work, tmp_path):
     assert found.severity == "error" and "2.1.94" in found.saw and "claude update" in found.fix
 
 
+def test_claude_too_old_for_google_cloud_platform_but_not_for_aws_platform(isolated_env, work, tmp_path):
+    """claude 2.1.212 lacks Claude Platform on Google Cloud (2.1.213+); the AWS one works on 2.1.94."""
+    claude = fake_claude(tmp_path / "bin", "2.1.212")
+    config(isolated_env, f'claude = "{claude}"\n[profiles.gc]\ntype = "anthropic-google-cloud"\nworkspace_id = "w"\n'
+                         '[profiles.pa]\ntype = "anthropic-aws"\nregion = "us-east-1"\nworkspace_id = "w"\n')
+    found = one(claude_binary.check_claude_version(ctx_for(isolated_env, work)), "claude-too-old")
+    assert "'gc'" in found.saw and "2.1.213" in found.saw and "Claude Platform on Google Cloud" in found.why
+
+
+def test_newer_provider_prerequisites(isolated_env, work):
+    """Doctor: region and project shapes, and the local check's fix, for both newer providers."""
+    config(isolated_env, """
+[profiles.pa]
+type = "anthropic-aws"
+region = "us-east"
+workspace_id = "w"
+aws_profile = "nope"
+[profiles.gc]
+type = "anthropic-google-cloud"
+workspace_id = "w"
+project_id = "Bad_Project"
+region = "moon"
+""")
+    ctx = ctx_for(isolated_env, work)
+    assert set(ids(route_prereqs.check_route_prerequisites(ctx), "error")) == {
+        "aws-region", "google-cloud-region", "google-cloud-project"}
+    fixes = {f.saw: f.fix for f in route_prereqs.check_route_local(ctx) if f.id == "route-local-check"}
+    assert any("aws configure --profile nope" in fix for fix in fixes.values()), fixes
+    assert any("gcloud auth application-default login" in fix for fix in fixes.values()), fixes
+
+
 def test_claude_version_unreadable(isolated_env, work, tmp_path):
     claude = fake_claude(tmp_path / "bin", body="#!/bin/sh\necho nope\n")
     config(isolated_env, f'claude = "{claude}"\n' + SUBSCRIPTION)
