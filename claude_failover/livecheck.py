@@ -102,9 +102,13 @@ def child_environment(profile, environ: dict[str, str]):
     return child
 
 
-def classify(code: int | None, stdout: bytes | str, seconds: float, timeout: float) -> Result:
-    """A verdict from one check run's exit status and JSON output."""
+def classify(code: int | None, stdout: bytes | str, seconds: float, timeout: float, route=None) -> Result:
+    """A verdict from one check run's exit status and JSON output (claude's words read as ``route``
+    means them: RouteType.read_run_failure)."""
     from claude_failover import run_failure
+
+    def reading(found: Verdict) -> Verdict:
+        return route.read_run_failure(found) if route is not None else found
 
     if code is None:
         return Result(unhealthy("timeout", f"live check: no answer within {timeout:g} s", source=SOURCE),
@@ -117,11 +121,11 @@ def classify(code: int | None, stdout: bytes | str, seconds: float, timeout: flo
                                   latency_ms=round(seconds * 1000, 1)), seconds, code, "passed")
         found = run_failure.from_result(obj)
         if found is not None:
-            return Result(_as_check(found), seconds, code, "route failure")
+            return Result(_as_check(reading(found)), seconds, code, "route failure")
         return Result(None, seconds, code, "claude failed for a reason that is not the route's")
     found = run_failure.from_exit(code, data.decode("utf-8", "replace")) if code else None
     if found is not None:
-        return Result(_as_check(found), seconds, code, "route failure")
+        return Result(_as_check(reading(found)), seconds, code, "route failure")
     return Result(None, seconds, code, f"no result from claude (exit {code})")
 
 
@@ -165,7 +169,7 @@ def check(cfg, profile, environ: dict[str, str] | None = None, claude_path: str 
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         out, code = b"", None
-    return classify(code, out, time.monotonic() - started, timeout)
+    return classify(code, out, time.monotonic() - started, timeout, profile.route)
 
 
 def _kill_group(proc) -> None:

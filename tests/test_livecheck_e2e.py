@@ -152,6 +152,14 @@ def test_classify_without_claude():
     assert livecheck.classify(1, bad.encode(), 1.0, 30.0).verdict.reason == "auth-invalid"
     other = json.dumps({"type": "result", "is_error": True, "result": "Error: max turns reached"})
     assert livecheck.classify(1, other.encode(), 1.0, 30.0).verdict is None      # not the route's fault
+    # Claude Platform on AWS answers a refused key with "Not logged in" (measured on 2.1.332): its route reads it
+    refused = json.dumps({"type": "result", "is_error": True, "api_error_status": 401, "terminal_reason": "api_error",
+                          "api_error_type": "authentication_error", "result": "Not logged in · Please run /login"})
+    assert livecheck.classify(1, refused.encode(), 1.0, 30.0).verdict.reason == "misconfigured"
+    from claude_failover import routes
+
+    read = livecheck.classify(1, refused.encode(), 1.0, 30.0, routes.get("anthropic-aws")).verdict
+    assert (read.reason, read.source) == ("auth-invalid", "live-check")
 
 
 def test_missing_secret_is_not_a_verdict(isolated_env, fake_server, claude_bin, monkeypatch):
