@@ -31,7 +31,7 @@ import os
 import time
 
 from claude_failover import cache
-from claude_failover.admission import COOLING, STALE, RouteState, plan
+from claude_failover.admission import COOLING, HELD, STALE, RouteState, plan
 from claude_failover.decision import Decision, forced_profile, no_route_error, resolve_secret
 from claude_failover.errors import FailoverError, NoRouteError, SecretError
 from claude_failover.valueclass import factory, record
@@ -64,12 +64,13 @@ def choose(cfg, environ, split, passthrough: bool = False, exclude=frozenset()) 
 
 
 def predict(cfg, environ=None, split=None, data: dict | None = None, secrets: bool = False,
-            now: float | None = None) -> Prediction:
-    """What a launch would do now (predict mode): no network, no writes, no notification."""
+            now: float | None = None, usage: dict | None = None) -> Prediction:
+    """What a launch would do now (predict mode): no network, no writes, no notification.
+    ``usage``: usage_state's content (read from its file when not given)."""
     environ = dict(os.environ if environ is None else environ)
     strict = bool(split and split.get("strict")) or bool(cfg.strict)
     chooser = Chooser(cfg, environ, cache.read() if data is None else data, PREDICT, strict=strict,
-                      secrets=secrets, now=now)
+                      secrets=secrets, now=now, usage=usage)
     try:
         decision = chooser.run(split.get("profile") if split else None)
     except FailoverError as exc:  # no route (exit 69), an unknown forced profile, a secret that fails
@@ -84,13 +85,22 @@ class Chooser:
     """One decision: walk ``order`` over the admission states, learn what is needed, choose."""
 
     def __init__(self, cfg, environ, data, mode: str, strict: bool = False, exclude=frozenset(),
-                 secrets: bool = True, now: float | None = None):
+                 secrets: bool = True, now: float | None = None, usage: dict | None = None):
         self.cfg, self.environ, self.data, self.mode = cfg, environ, data, mode
         self.strict, self.exclude, self.resolve = strict, exclude, secrets
+        # routes excluded with their verdicts (the supervisor's failed routes): said in the reason
+        self.excluded: dict[str, Verdict] = dict(exclude) if isinstance(exclude, dict) else {}
         self.preferred = cfg.order[0] if cfg.order else ""
-        self.states: list[RouteState] = plan(cfg, data, environ, exclude, now=now)
-        self.known: dict[str, Verdict] = {s.name: s.verdict for s in self.states
-                                          if s.kind != STALE and s.verdict is not None}
+        if usage is None:
+            from claude_failover import usage_state
+
+            usage = usage_state.read_quick()
+        self.usage = usage
+        self.states: list[RouteState] = plan(cfg, data, environ, exclude, now=now, usage=usage)
+        # a held route (usage: limit, switch_at, max_spend) is known unusable for its hold's reason
+        self.known: dict[str, Verdict] = {s.name: s.hold if s.kind == HELD and s.hold else s.verdict
+                                          for s in self.states
+                                          if s.kind == HELD or (s.kind != STALE and s.verdict is not None)}
         self.secrets: dict[str, object] = {}
         self.changed: dict[str, Verdict] = {}
         self.pages: dict[str, Verdict] = {}
@@ -218,13 +228,14 @@ class Chooser:
             return False
 
     def _before(self, name: str) -> dict[str, Verdict]:
-        """Verdicts of the routes ahead of ``name`` in order (the ones we skipped)."""
+        """Verdicts of the routes ahead of ``name`` in order (the ones we skipped, excluded ones too)."""
         skipped = {}
-        for state in self.states:
-            if state.name == name:
+        for other in self.cfg.order:
+            if other == name:
                 break
-            if state.name in self.known:
-                skipped[state.name] = self.known[state.name]
+            verdict = self.known.get(other) or self.excluded.get(other)
+            if verdict is not None:
+                skipped[other] = verdict
         return skipped
 
     def _decision(self, state: RouteState, secret, warning: str | None = None) -> Decision:
@@ -275,14 +286,21 @@ class Chooser:
         last = self.data.get("last")
         previous = last.get("profile") if isinstance(last, dict) else None
         current = decision.profile.name
-        if previous == current:  # the warm path: nothing to say, nothing more to import
+        from claude_failover import usage_state
+
+        back = usage_state.limit_record(current, self.usage)   # a limit it had: over now, as it was chosen
+        if previous == current and back is None:  # the warm path: nothing to say, nothing more to import
             self._record()
             return decision
         from claude_failover import route_change
 
-        self._record(route_change.last_record(decision))
+        back_words = route_change.limit_over(current) if back is not None else None
+        if previous == current:
+            self._record()
+            return decision
+        self._record(route_change.last_record(decision, back=back_words))
         if previous is not None or decision.fallback:
-            route_change.notify_change(previous, current, self.preferred, route_change.reason(decision), self.cfg)
+            route_change.switched(previous, decision, self.cfg, back=back_words)
         return decision
 
     def _record(self, last: dict | None = None) -> None:

@@ -40,7 +40,9 @@ def message(previous: str | None, current: str, preferred: str, reason: str) -> 
     """(title, body) for a change of route. ``reason`` is a verdict line or the launcher's list of
     skipped routes ("max: expired login (401)"); a bare one is attributed to the route it is about."""
     if current == preferred:
-        body = "the preferred route is healthy again" + (f" (was on {previous})" if previous else "")
+        # a return after a usage limit says so ("max is back: 5-hour limit reset")
+        again = reason if reason.startswith(f"{current} is back:") else "the preferred route is healthy again"
+        body = again + (f" (was on {previous})" if previous else "")
         return f"Claude back on {current}", body
     about = previous if previous and previous != preferred else preferred
     if not reason:

@@ -176,6 +176,8 @@ class StreamWatch:
     retrying: bool = False             # claude has retried at least once (the route is suspect)
     events: int = 0
     limit: Limit | None = None         # limits.Limit from a rate_limit_event (the exact reset)
+    windows: dict = field(default_factory=dict)   # plan windows from rate_limit_events (any status)
+    cost: float | None = None          # the result's total_cost_usd
     _pending: list = field(default_factory=list)
 
     def feed(self, line: bytes | str) -> dict | None:
@@ -194,6 +196,7 @@ class StreamWatch:
             from claude_failover import limits
 
             self.limit = limits.best(self.limit, limits.from_event(event))
+            self.windows.update(limits.windows_from_event(event))
         elif kind == "system" and sub == "api_retry":
             self.retrying = True
             status = event.get("error_status") if isinstance(event.get("error_status"), int) else None
@@ -205,6 +208,9 @@ class StreamWatch:
             message = event.get("message")
             message = message if isinstance(message, dict) else {}
             if event.get("is_api_error_message") or event.get("error"):
+                from claude_failover import limits
+
+                self.limit = limits.best(self.limit, limits.from_event(event))
                 text = " ".join(b.get("text", "") for b in message.get("content") or [] if isinstance(b, dict))
                 status = event.get("api_error_status")
                 found = from_error_name(event.get("error"), status if isinstance(status, int) else None, text)
@@ -220,6 +226,9 @@ class StreamWatch:
                                                  for b in content):
                 self.did_work = True
         elif kind == "result":
+            cost = event.get("total_cost_usd")
+            if isinstance(cost, (int, float)) and not isinstance(cost, bool):
+                self.cost = float(cost)
             found = from_result(event)
             if found is not None:
                 self.failure = found

@@ -70,6 +70,17 @@ def read(path: str | None = None) -> dict:
         return empty()
 
 
+def read_quick(path: str | None = None) -> dict:
+    """:func:`read` for a launch: through parse_memo (a remembered parse: no ``json`` import while
+    the file is unchanged); empty when missing or corrupt (never raises)."""
+    from claude_failover import parse_memo
+
+    try:
+        return parse_memo.load(path or state_path(), "usage", _parse, MAX_BYTES)
+    except (OSError, ValueError, RecursionError):
+        return empty()
+
+
 def update(mutate, path: str | None = None, lock_timeout: float = LOCK_WAIT) -> bool:
     """Apply ``mutate(data) -> bool`` (True: it changed something) to the freshest state under the
     lock and write it back only then. False when nothing was written (unchanged, locked, or the
@@ -86,7 +97,11 @@ def update(mutate, path: str | None = None, lock_timeout: float = LOCK_WAIT) -> 
                 return False
             import json
 
-            paths.atomic_write(path, json.dumps(data, separators=(",", ":"), sort_keys=True).encode())
+            raw = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
+            paths.atomic_write(path, raw)
+            from claude_failover import parse_memo
+
+            parse_memo.remember(path, "usage", raw, data)   # the next launch reads it without json
             return True
     except OSError:  # a read-only or full state dir: the record is lost, nothing else breaks
         return False
@@ -247,6 +262,28 @@ def clear_limit(route: str, path: str | None = None) -> bool:
     return update(mutate, path, lock_timeout=2.0)
 
 
+def limit_record(route: str, data: dict) -> dict | None:
+    """The raw limit record of ``route`` (``until`` may have passed), or None. No imports: the
+    launch's admission reads it."""
+    routes = data.get("routes") if isinstance(data, dict) else None
+    item = routes.get(route) if isinstance(routes, dict) else None
+    record = item.get("limit") if isinstance(item, dict) else None
+    return record if isinstance(record, dict) else None
+
+
+def ended_limit(route: str, now: float | None = None, data: dict | None = None):
+    """(limits.Limit, until) when ``route`` has a recorded limit whose reset has passed (it is back)."""
+    from claude_failover.limits import Limit
+
+    now = time.time() if now is None else now
+    record = limit_record(route, read() if data is None else data)
+    until = _number(record.get("until")) if record else None
+    limit = Limit.from_dict(record) if record else None
+    if limit is None or until is None or until > now:
+        return None
+    return limit, until
+
+
 def limit_of(route: str, now: float | None = None, path: str | None = None, data: dict | None = None):
     """(limits.Limit, until) while ``route`` is at a recorded limit, else None."""
     from claude_failover.limits import Limit
@@ -320,6 +357,11 @@ def over_cap(route: str, cap: tuple[float, str], now: float | None = None, path:
 
 
 # --- words for the chooser, the notification and `ctl status` -------------------------------------
+
+def local_time(at: float, now: float | None = None) -> str:
+    """A time in local time, short: "09:48" today, "Thu 07:00" within a week, else "Dec 12 07:00"."""
+    return _local(at, time.time() if now is None else now)
+
 
 def _local(at: float, now: float) -> str:
     """A reset in local time: "09:48" today, "Thu 07:00" within a week, else "Dec 12 07:00"."""

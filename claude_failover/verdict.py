@@ -21,6 +21,7 @@ REASONS = {
     "unreachable": "unreachable",
     "timeout": "timed out",
     "misconfigured": "misconfigured",
+    "spend-cap": "over its spend cap",
     "unknown": "unknown failure",
 }
 # A check that raised inside claude-failover: our bug, never the route's failure (never recorded).

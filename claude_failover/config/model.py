@@ -44,7 +44,13 @@ COMMON_PROFILE_KEYS = {
     "secret_cmd": Key(STR, "read the secret from the first line this command prints"),
     "status_url": Key(STR, "Statuspage summary.json for this route's health"),
     "probe": Key(BOOL, "live-probe this route (default true where a probe exists)"),
+    # usage limits and spend (spend.py parses them; docs/limits.md)
+    "switch_at": Key(NUM + STR, "plan routes: leave at this % of a plan window (default 100: at the limit)"),
+    "max_spend": Key(STR, 'skip the route once it cost this much per period: "20/day", "5/week", "200/month"'),
+    "wait_for_reset": Key(NUM + STR, "supervised runs: wait for this route's reset when it is this close "
+                                     "rather than pay for another route"),
 }
+LIMIT_KEYS = ("switch_at", "max_spend", "wait_for_reset")
 
 
 @record
@@ -59,6 +65,9 @@ class Profile:
     probe: bool = True
     # ordered secret sources: ("keyring", name) | ("env", VAR) | ("cmd", command)
     secret_sources: tuple[tuple[str, str], ...] = ()
+    switch_at: float = 100.0                          # % of a plan window (plan routes)
+    max_spend: tuple[float, str] | None = None        # (USD, "day" | "week" | "month")
+    wait_for_reset: float = 0.0                       # seconds; 0 = never wait
 
     @property
     def route(self) -> RouteType:

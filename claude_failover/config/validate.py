@@ -160,7 +160,29 @@ def _profile(name: str, table: Any, check: Locator) -> Profile:
 
     return Profile(name=name, type=type_name, options=options, env=env, model=table.get("model"),
                    description=table.get("description"), status_url=table.get("status_url"),
-                   probe=table.get("probe", True), secret_sources=_secret_sources(name, table, route, check))
+                   probe=table.get("probe", True), secret_sources=_secret_sources(name, table, route, check),
+                   **_limit_keys(name, table, route, check))
+
+
+def _limit_keys(name: str, table: dict[str, Any], route, check: Locator) -> dict[str, Any]:
+    """``switch_at``, ``max_spend``, ``wait_for_reset`` (spend.py parses them), located on error."""
+    from claude_failover import spend
+
+    where, out = ("profiles", name), {}
+    parsers = {"switch_at": spend.parse_switch_at, "max_spend": spend.parse_max_spend,
+               "wait_for_reset": spend.parse_wait_for_reset}
+    for key, parser in parsers.items():
+        if key not in table:
+            continue
+        try:
+            out[key] = parser(table[key])
+        except ValueError as exc:
+            check.fail(f"profile {name!r}: {exc}", where, key)
+    if "switch_at" in table and not route.plan:
+        check.fail(f"profile {name!r}: switch_at is for plan routes (subscription, oauth-token), which report "
+                   f"plan windows; {route.name} routes have none (use max_spend to cap what they cost)",
+                   where, "switch_at")
+    return out
 
 
 def _env_table(name: str, env: dict[str, Any], check: Locator) -> dict[str, str]:

@@ -103,7 +103,10 @@ def _from_hook(ctx) -> None:
     if limit is not None:  # a plan's usage limit: skip the route until its reset, not for a minute
         import time
 
+        from claude_failover import usage_state
+
         now = time.time()
+        usage_state.record_limit(name, limit, now)   # admission holds the route until the reset
         record_failure(cfg, name, "rate-limited", f"{limit.text or limit.words()} in claude",
                        retry_after=max(1.0, limit.skip_until(now) - now), source="run")
         return

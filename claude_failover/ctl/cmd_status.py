@@ -12,12 +12,13 @@ from claude_failover.ctl.common import echo_json, load_config
 JSON_VERSION = 1
 
 
-def route_rows(cfg, data: dict, environ: dict[str, str], now: float) -> list[dict]:
+def route_rows(cfg, data: dict, environ: dict[str, str], now: float, usage: dict | None = None) -> list[dict]:
     """One stable dict per route, in ``order`` (the `--json` schema's ``routes``)."""
-    from claude_failover import admission
+    from claude_failover import admission, usage_state
 
+    usage = usage_state.read() if usage is None else usage
     rows = []
-    states = {s.name: s for s in admission.plan(cfg, data, environ, now=now)}
+    states = {s.name: s for s in admission.plan(cfg, data, environ, now=now, usage=usage)}
     for name in cfg.order:
         profile, state = cfg.profiles[name], states[name]
         verdict = state.verdict
@@ -37,6 +38,14 @@ def route_rows(cfg, data: dict, environ: dict[str, str], now: float) -> list[dic
             "fresh": state.kind == admission.FRESH,
             "needs_probe": state.kind == admission.STALE,
             "probe": profile.probe,
+            # usage (docs/limits.md): held back by a limit, switch_at or max_spend until `until`
+            "held": {"reason": state.hold.reason, "line": state.hold.line(), "until": state.until,
+                     "until_local": usage_state.local_time(state.until, now)}
+                    if state.kind == admission.HELD and state.hold and state.until else None,
+            "usage": usage_state.summary(name, profile.max_spend, now, data=usage),
+            "switch_at": profile.switch_at if profile.route.plan else None,
+            "max_spend": f"{profile.max_spend[0]:g}/{profile.max_spend[1]}" if profile.max_spend else None,
+            "wait_for_reset_s": profile.wait_for_reset or None,
         })
     return rows
 
@@ -44,12 +53,15 @@ def route_rows(cfg, data: dict, environ: dict[str, str], now: float) -> list[dic
 def status_json(cfg, data: dict, environ: dict[str, str], now: float | None = None) -> dict:
     from claude_failover import cache, chooser
 
+    from claude_failover import usage_state
+
     now = time.time() if now is None else now
-    prediction = chooser.predict(cfg, environ, data=data, now=now)  # the cache alone: no probe, no secret
+    usage = usage_state.read()
+    prediction = chooser.predict(cfg, environ, data=data, now=now, usage=usage)  # no probe, no secret
     launch = prediction.decision.profile.name if prediction.decision else None
     probe_first, forced = prediction.would_probe, prediction.how
     pin = data.get("pin") if cache.active_pin(data, now) else None
-    rows = route_rows(cfg, data, environ, now)
+    rows = route_rows(cfg, data, environ, now, usage)
     return {
         "version": JSON_VERSION, "config": cfg.path, "order": list(cfg.order),
         "preferred": cfg.order[0] if cfg.order else None,
@@ -66,6 +78,18 @@ def _ago(seconds: float | None) -> str:
     return "-" if seconds is None else ago(seconds)
 
 
+def usage_words(row: dict) -> str:
+    """The usage line under a route: windows with local resets, spend against the cap, switch_at."""
+    from claude_failover import usage_state
+
+    item = dict(row.get("usage") or {})
+    item["limit"] = None if row.get("held") else item.get("limit")   # the held line says it already
+    words = usage_state.summary_words(item)
+    if words and row.get("switch_at") is not None and row["switch_at"] < 100 and item.get("windows"):
+        words += f" (switch_at {row['switch_at']:g}%)"
+    return words
+
+
 def render(report: dict) -> str:
     lines = [f"{'':2}{'ROUTE':<16} {'TYPE':<13} {'STATE':<10} {'LATENCY':>8} {'AGE':>5} {'COOLDOWN':>8}  REASON"]
     for row in report["routes"]:
@@ -75,8 +99,14 @@ def render(report: dict) -> str:
         reason = "" if row["state"] == "healthy" else row["line"]
         if row["state"] == "healthy" and row["detail"]:
             reason = row["detail"]
-        lines.append(f"{mark}{row['name']:<16} {row['type']:<13} {row['state']:<10} {latency:>8} "
+        state = row["state"]
+        if row.get("held"):
+            state, reason = "held", row["held"]["line"]
+        lines.append(f"{mark}{row['name']:<16} {row['type']:<13} {state:<10} {latency:>8} "
                      f"{_ago(row['age_s']):>5} {cooldown:>8}  {reason}".rstrip())
+        words = usage_words(row)
+        if words:
+            lines.append(f"{'':4}{'usage:':<9}{words}")
     if report["would_launch"]:
         how = {"pin": " (pinned)", "flag": "", "env": " ($CLAUDE_FAILOVER_PROFILE)",
                "unverified": " (unverified: nothing answered; it may only be offline)"}.get(report["forced"] or "", "")

@@ -46,6 +46,9 @@ class RouteType:
     # this route: the settings guard overrides them (see settings_owned)
     settings_vars: tuple[str, ...] = ()
     min_claude: tuple[int, ...] | None = None  # oldest claude version that supports the route
+    # billed by a plan's usage windows (a subscription), not per token: claude reports its windows
+    # (`switch_at` applies) and using it costs nothing extra (`wait_for_reset` never waits to avoid it)
+    plan: bool = False
 
     # --- config -----------------------------------------------------------------------------
     def check(self, options: dict[str, Any]) -> list[tuple[str | None, str]]:

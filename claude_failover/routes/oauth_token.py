@@ -14,6 +14,7 @@ class OAuthToken(RouteType):
     title = "OAuth token (claude setup-token)"
     keys = {"base_url": Key(STR, "ANTHROPIC_BASE_URL (a proxy or test server)")}
     secret = "required"
+    plan = True
     secret_var = "CLAUDE_CODE_OAUTH_TOKEN"
 
     def child_env(self, profile, secret):

@@ -22,6 +22,7 @@ class Subscription(RouteType):
         "base_url": Key(STR, "ANTHROPIC_BASE_URL (a proxy or test server)"),
     }
     secret = "never"
+    plan = True
 
     def child_env(self, profile, secret):
         env = base_url_env("ANTHROPIC_BASE_URL", profile)

@@ -22,7 +22,7 @@ import signal
 
 from claude_failover import print_args
 from claude_failover.log import emit
-from claude_failover.supervise import retry
+from claude_failover.supervise import retry, usage
 from claude_failover.supervise.child import run_attempt
 from claude_failover.supervise.output import retry_event, write_out
 from claude_failover.supervise.signals import Signals
@@ -49,6 +49,14 @@ def supervise(cfg, launch, claude_path, environ, split) -> int:
     try:
         failed: dict[str, Verdict] = {}
         feed = stdin
+        # wait_for_reset: a preferred plan that resets soon rather than a paid route now
+        target = None if decision.forced else usage.wait_target(cfg, decision.profile)
+        if target is not None:
+            if not usage.wait_for_reset(target, decision.profile.name, signals):
+                return 130 if signals.received == signal.SIGINT else 143
+            nxt = retry.next_decision(cfg, environ, split, failed)
+            if nxt is not None and nxt.profile.name != decision.profile.name:
+                launch = prepare_launch(cfg, nxt, environ, split)
         while True:
             profile = launch.decision.profile
             attempt = run_attempt(claude_path, launch.args, launch.env, feed, fmt,
@@ -56,6 +64,7 @@ def supervise(cfg, launch, claude_path, environ, split) -> int:
             if signals.received is not None:
                 write_out(attempt.out)
                 return 130 if signals.received == signal.SIGINT else attempt.code
+            usage.account(profile, attempt)   # limit, windows, cost: usage_state (best effort)
             if attempt.failure is None:
                 if attempt.code == 0:
                     retry.record(cfg, profile, healthy(detail="a supervised run succeeded", source="run"), environ)
@@ -70,6 +79,15 @@ def supervise(cfg, launch, claude_path, environ, split) -> int:
                 write_out(attempt.out)
                 return attempt.code
             failed[profile.name] = verdict
+            alternative = usage.alternative(cfg, environ, split, failed) if attempt.limit is not None else None
+            wait = usage.wait_target(cfg, alternative) if attempt.limit is not None else None
+            if wait is not None and wait[0] in failed:
+                # its reset is near and the rest is paid: wait, then the same route again
+                instead = alternative.name if alternative is not None else None
+                if not usage.wait_for_reset(wait, instead, signals):
+                    write_out(attempt.out)
+                    return 130 if signals.received == signal.SIGINT else attempt.code
+                del failed[wait[0]]
             nxt = retry.next_decision(cfg, environ, split, failed)
             if nxt is None:
                 if fmt == "stream-json":

@@ -29,6 +29,9 @@ class Attempt:
     failure: Verdict | None
     session_id: str | None
     did_work: bool
+    limit: object = None        # limits.Limit: the usage limit the failure was (any output format)
+    cost: float | None = None   # claude's total_cost_usd for this attempt (json, stream-json)
+    windows: dict | None = None  # plan windows from stream-json rate_limit_events
 
 
 def _feed_stdin(pipe, data: bytes) -> None:
@@ -98,12 +101,13 @@ def run_attempt(claude_path: str, args: list[str], env: dict[str, str], stdin: b
     code = 128 - code if code < 0 else code
     data = b"".join(out)
 
-    session_id, did_work, failure = None, False, None
+    session_id, did_work, failure, limit, cost, windows = None, False, None, None, None, None
     if stalled:
         failure = unhealthy("timeout", f"no output for {stall_timeout:g} s while the route was failing",
                             source="run")
     elif watch is not None:
         session_id, did_work = watch.session_id, watch.did_work
+        limit, cost, windows = watch.limit, watch.cost, watch.windows or None
         if code != 0 or stopped:
             failure = watch.failure
     elif fmt == "json":
@@ -112,10 +116,17 @@ def run_attempt(claude_path: str, args: list[str], env: dict[str, str], stdin: b
             session_id = obj.get("session_id") if isinstance(obj.get("session_id"), str) else None
             did_work = run_failure.json_did_work(obj)
             failure = run_failure.from_result(obj) if code != 0 or obj.get("is_error") is True else None
+            cost = obj.get("total_cost_usd")
         elif code != 0:
             failure = run_failure.from_exit(code, data.decode("utf-8", "replace"))
     else:
         failure = run_failure.from_exit(code, data.decode("utf-8", "replace"))
     if signals.received is not None:
         failure = None  # the caller stopped it: not the route's fault
-    return Attempt(code, data, failure, session_id, did_work)
+    if failure is None or failure.reason != "rate-limited":
+        limit = None
+    elif limit is None or not getattr(limit, "exact", False):
+        from claude_failover import limits
+
+        limit = limits.best(limit, limits.from_run(data, "text" if fmt == "text" else fmt))
+    return Attempt(code, data, failure, session_id, did_work, limit, cost, windows)

@@ -32,7 +32,7 @@ def next_decision(cfg, environ, split, failed: dict[str, Verdict]):
     from claude_failover.chooser import choose
 
     try:
-        nxt = choose(cfg, environ, split, False, exclude=frozenset(failed))
+        nxt = choose(cfg, environ, split, False, exclude=dict(failed))   # named with why in the reason
     except NoRouteError as exc:
         raise all_failed(failed, exc) from None
     if nxt.profile.name in failed:
