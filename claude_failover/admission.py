@@ -76,6 +76,8 @@ def plan(cfg, data: dict, environ: dict[str, str], exclude=frozenset(), now: flo
         held = usage_hold(cfg.profiles[name], usage, now)
         if held is not None:
             state.kind, state.hold, state.until = HELD, held[0], held[1]
+        elif limit_ended(state, usage, now):
+            state.kind, state.cooldown_left = STALE, 0.0
         states.append(state)
     return states
 
@@ -88,6 +90,18 @@ def usage_hold(profile, usage: dict, now: float) -> tuple[Verdict, float] | None
     max_spend."""
     return (limit_hold(profile.name, usage, now) or switch_at_hold(profile, usage, now)
             or spend_hold(profile, usage, now))
+
+
+def limit_ended(state: RouteState, usage: dict, now: float) -> bool:
+    """A route cooling down for a usage limit whose reset has now passed: the cooldown (a minute at
+    least, doubling) must not outlast the reset claude gave; look again now."""
+    if state.kind != COOLING or state.verdict is None or state.verdict.reason != "rate-limited":
+        return False
+    from claude_failover import usage_state
+
+    record = usage_state.limit_record(state.name, usage)
+    until = record.get("until") if record else None
+    return isinstance(until, (int, float)) and not isinstance(until, bool) and until <= now
 
 
 def limit_hold(name: str, usage: dict, now: float) -> tuple[Verdict, float] | None:

@@ -217,3 +217,106 @@ def test_supervised_run_at_the_limit_falls_over_until_the_reset(claude_bin, fake
     # exact in stream-json; the end of the printed minute from the text
     expected = reset if output_format == "stream-json" else minute_end(reset)
     assert entry["cooldown_until"] == pytest.approx(expected, abs=2), entry
+
+
+# --- the whole flow, driven by claude's own output: fall back, stay away, come back, cap, wait ------------
+def two_routes(config_file, claude_bin, fake_server, first_extra: str = "", second_extra: str = "",
+               first_type: str = "oauth-token"):
+    from tests.launch import write_config
+
+    status = f'status_url = "{fake_server.url}/api/v2/summary.json"\n'
+    write_config(config_file, (
+        f'claude = "{claude_bin}"\norder = ["first", "second"]\nprobe_timeout = 10\n'
+        f'[profiles.first]\ntype = "{first_type}"\nbase_url = "{fake_server.url}"\nsecret_env = "T_TOK1"\n'
+        f'{status}{first_extra}'
+        f'[profiles.second]\ntype = "api-key"\nbase_url = "{fake_server.url}"\nsecret_env = "T_KEY2"\n{second_extra}'))
+
+
+def stream_args():
+    return ["-p", "hi", "--output-format", "stream-json", "--verbose"]
+
+
+def test_a_launch_after_a_limit_falls_back_and_returns_after_the_reset(claude_bin, fake_server, isolated_env):
+    """stream-json gives the exact reset (a short one, chosen here): the run is retried on the next
+    route; the next launches skip the limited route without asking (`ctl status` says why) until the
+    reset, then take it again by themselves ("first is back: 5-hour limit reset" in the history)."""
+    from claude_failover import history, usage_state
+    from tests.fakeserver import ok
+    from tests.launch import ctl, failover
+
+    two_routes(isolated_env.config_file, claude_bin, fake_server)
+    reset = int(time.time()) + 30
+    fake_server.behave(OAUTH, usage_limit("five_hour", reset), path_prefix="/v1/messages")
+    fake_server.behave(KEY2, ok(GOOD))
+    env = claude_env(T_TOK1=OAUTH, T_KEY2=KEY2)
+    p = failover(stream_args(), env=env, timeout=90)
+    assert p.returncode == 0 and GOOD in p.stdout and "retrying on second" in p.stderr, p.stderr
+    record = usage_state.limit_record("first", usage_state.read())
+    assert record["window"] == "five_hour" and record["until"] == reset and record["exact"] is True
+
+    # the next launch does not even ask `first`: it is held until the reset
+    fake_server.clear_requests()
+    p = failover(["-p", "hi"], env=env, timeout=90)
+    assert p.returncode == 0 and GOOD in p.stdout, p.stderr
+    assert "using second (api-key) — first: 5-hour limit" in p.stderr, p.stderr
+    assert not [r for r in fake_server.requests if r["credential"] == OAUTH]
+    status = ctl(["status", "--json"], env=env)
+    rows = {r["name"]: r for r in json.loads(status.stdout)["routes"]}
+    assert rows["first"]["held"]["until"] == reset and json.loads(status.stdout)["would_launch"] == "second"
+    assert "first            oauth-token   held" in ctl(["status"], env=env).stdout
+
+    # after the reset it comes back by itself
+    time.sleep(max(0.0, reset - time.time()) + 1.0)
+    fake_server.behave(OAUTH, ok("answer from route one"), path_prefix="/v1/messages")
+    p = failover(["-p", "hi"], env=env, timeout=90)
+    assert p.returncode == 0 and "answer from route one" in p.stdout, p.stderr
+    assert usage_state.limit_record("first", usage_state.read()) is None
+    moves = [(e["from"], e["to"], e["kind"]) for e in history.read()]
+    assert moves[-1] == ("second", "first", "back") and ("first", "second", "fallback") in moves
+    assert history.read()[-1]["why"] == "first is back: 5-hour limit reset"
+    shown = ctl(["history"], env=env).stdout
+    assert "second → first  back: first is back: 5-hour limit reset" in shown, shown
+    assert "first → second  fallback: first: 5-hour limit" in shown, shown
+
+
+def test_max_spend_from_the_runs_own_cost(claude_bin, fake_server, isolated_env):
+    """A json run reports total_cost_usd; once a route's spend reaches its max_spend, launches skip it
+    until the period ends, and say so."""
+    from claude_failover import usage_state
+    from tests.fakeserver import ok
+    from tests.launch import ctl, failover
+
+    two_routes(isolated_env.config_file, claude_bin, fake_server, first_type="api-key",
+               first_extra='max_spend = "0.000001/day"\n')
+    fake_server.behave(OAUTH, ok("paid by one"))
+    fake_server.behave(KEY2, ok(GOOD))
+    env = claude_env(T_TOK1=OAUTH, T_KEY2=KEY2)
+    p = failover(["-p", "hi", "--output-format", "json"], env=env, timeout=90)
+    assert p.returncode == 0 and "paid by one" in p.stdout, p.stderr
+    cost = json.loads(p.stdout.strip().splitlines()[-1])["total_cost_usd"]
+    assert cost > 0 and sum(usage_state.spend_days("first").values()) == pytest.approx(cost)
+    p = failover(["-p", "hi"], env=env, timeout=90)
+    assert p.returncode == 0 and GOOD in p.stdout, p.stderr
+    assert "first: spent $" in p.stderr and "(max_spend); until " in p.stderr, p.stderr
+    rows = {r["name"]: r for r in json.loads(ctl(["status", "--json"], env=env).stdout)["routes"]}
+    assert rows["first"]["held"]["reason"] == "spend-cap" and rows["first"]["usage"]["spend"]["over"] is True
+
+
+def test_wait_for_reset_instead_of_paying(claude_bin, fake_server, isolated_env):
+    """The plan's reset is a few seconds away and the alternative is an API key: the supervised run
+    waits (a progress line on stderr) and runs on the plan again, never on the paid route."""
+    from tests.fakeserver import ok, sequence
+    from tests.launch import failover
+
+    two_routes(isolated_env.config_file, claude_bin, fake_server, first_extra='wait_for_reset = "1m"\n')
+    reset = int(time.time()) + 8
+    fake_server.behave(OAUTH, sequence([usage_limit("five_hour", reset), ok("after the wait")]),
+                       path_prefix="/v1/messages")
+    fake_server.behave(KEY2, ok(GOOD))
+    p = failover(stream_args(), env=claude_env(T_TOK1=OAUTH, T_KEY2=KEY2), timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "after the wait" in p.stdout and GOOD not in p.stdout
+    assert "first: 5-hour limit" in p.stderr and "for its reset rather than paying for second (wait_for_reset)" \
+        in p.stderr, p.stderr
+    assert time.time() >= reset
+    assert not [r for r in fake_server.requests_for("/v1/messages") if r["credential"] == KEY2]
