@@ -51,6 +51,7 @@ class Prediction:
     would_probe: list[str] = factory(list)   # routes a launch would probe before deciding
     how: str | None = None             # "flag", "env", "pin", "unverified" (tried anyway), or None
     error: FailoverError | None = None  # what a launch would fail with (NoRouteError: exit 69)
+    held: dict = factory(dict)         # routes held back by their usage (limit, switch_at, max_spend): name -> why
 
 
 def choose(cfg, environ, split, passthrough: bool = False, exclude=frozenset()) -> Decision:
@@ -71,14 +72,15 @@ def predict(cfg, environ=None, split=None, data: dict | None = None, secrets: bo
     strict = bool(split and split.get("strict")) or bool(cfg.strict)
     chooser = Chooser(cfg, environ, cache.read() if data is None else data, PREDICT, strict=strict,
                       secrets=secrets, now=now, usage=usage)
+    held = {s.name: s.hold for s in chooser.states if s.kind == HELD and s.hold is not None}
     try:
         decision = chooser.run(split.get("profile") if split else None)
     except FailoverError as exc:  # no route (exit 69), an unknown forced profile, a secret that fails
-        return Prediction(None, chooser.pending, None, exc)
+        return Prediction(None, chooser.pending, None, exc, held)
     if decision is None:
-        return Prediction(None, chooser.pending)
+        return Prediction(None, chooser.pending, held=held)
     how = decision.forced or (UNVERIFIED if decision.warning and chooser.unverified else None)
-    return Prediction(decision, chooser.pending, how)
+    return Prediction(decision, chooser.pending, how, held=held)
 
 
 class Chooser:

@@ -183,10 +183,12 @@ def _prune(ledger: dict, now: float) -> None:
             del ledger[key]
 
 
-def record_statusline(route: str | None, payload: dict, now: float | None = None, path: str | None = None) -> bool:
+def record_statusline(route: str | None, payload: dict, now: float | None = None, path: str | None = None,
+                      data: dict | None = None) -> bool:
     """Record what one statusline input says about the active ``route``: its ``rate_limits`` windows
     and the session's ``cost.total_cost_usd``. Writes only when something changed; True if it wrote.
-    Never raises for bad input or an unwritable state dir."""
+    Never raises for bad input or an unwritable state dir. ``data``: the state as just read (saves
+    a read)."""
     if not route or not isinstance(payload, dict):
         return False
     now = time.time() if now is None else now
@@ -196,7 +198,7 @@ def record_statusline(route: str | None, payload: dict, now: float | None = None
     session = payload.get("session_id") if isinstance(payload.get("session_id"), str) else None
     if windows is None and (usd is None or not session):
         return False
-    if not _changed(read(path), route, windows, session, usd):
+    if not _changed(read(path) if data is None else data, route, windows, session, usd):
         return False   # the common case: one read, no lock, no write
 
     def mutate(data):

@@ -141,6 +141,20 @@ def test_stop_failure_hook_input(claude_bin, fake_server, subscriber, isolated_e
     found = limits.from_hook(hook)
     assert found is not None, hook
     assert found.window == "five_hour" and found.resets_at == minute_end(reset)
+    # `ctl report --from-hook` (the hook command we install) records the limit: launches skip the
+    # route until the reset, and `ctl status` says so
+    from claude_failover import usage_state
+    from tests.launch import ctl, write_config
+
+    write_config(isolated_env.config_file, 'order = ["max", "key"]\n[profiles.max]\ntype = "subscription"\n'
+                 '[profiles.key]\ntype = "api-key"\nsecret_env = "T_KEY"\n')
+    env = dict(os.environ, CLAUDE_FAILOVER_ACTIVE="max", T_KEY="k")
+    p = ctl(["report", "--from-hook"], env=env, input=seen.read_text())
+    assert p.returncode == 0, p.stderr
+    record = usage_state.limit_record("max", usage_state.read())
+    assert record["window"] == "five_hour" and record["until"] == minute_end(reset) and record["source"] == "hook"
+    rows = {r["name"]: r for r in json.loads(ctl(["status", "--json"], env=env).stdout)["routes"]}
+    assert rows["max"]["held"]["until"] == minute_end(reset)
 
 
 def test_interactive_statusline_records_the_plan_windows(claude_bin, fake_server, subscriber, isolated_env, tmp_path,
@@ -185,6 +199,24 @@ def test_interactive_statusline_records_the_plan_windows(claude_bin, fake_server
                           "seven_day": {"used_percentage": 17.0, "resets_at": seven}}
     assert "route: max · 5h 42%" in screen, screen
     assert given["session_id"] in json.loads((isolated_env.state_dir / "usage.json").read_text())["spend"]["max"]
+
+    # switch_at 40 on the plan: the window claude reported (42%) makes the next launch fall back, and say why
+    from tests.launch import ctl, failover, write_config
+
+    write_config(isolated_env.config_file, (
+        f'claude = "{claude_bin}"\norder = ["max", "work-key"]\n'
+        f'[profiles.max]\ntype = "subscription"\nswitch_at = 40\n'
+        f'[profiles.work-key]\ntype = "api-key"\nbase_url = "{fake_server.url}"\nsecret_env = "T_KEY2"\n'))
+    fake_server.behave(KEY2, ok(GOOD))
+    env2 = claude_env(T_KEY2=KEY2)
+    which = ctl(["which"], env=env2)
+    assert "probe first: work-key" in which.stdout, which.stdout
+    assert "skipped max: 5-hour window at 42% (switch_at 40%)" in which.stdout, which.stdout
+    p = failover(["-p", "hi"], env=env2, timeout=90)
+    assert p.returncode == 0 and GOOD in p.stdout, p.stderr
+    assert "using work-key (api-key) — max: 5-hour window at 42% (switch_at 40%)" in p.stderr, p.stderr
+    status = ctl(["status"], env=env2).stdout
+    assert "5h 42% (resets " in status and "(switch_at 40%)" in status, status
 
 
 # --- a supervised `claude-failover -p` at the limit: retried on the next route, skipped until the reset ---

@@ -230,3 +230,16 @@ def test_ctl_history_shows_switches(isolated_env):
     assert "work-key → max  back: max is back: 5-hour limit reset" in p.stdout
     kinds = [e["kind"] for e in json.loads(ctl(["history", "--json"]).stdout)]
     assert kinds == ["fallback", "back"]
+
+
+def test_statusline_names_the_limit_of_the_preferred_route(isolated_env):
+    import os
+
+    now = time.time()
+    usage_state.record_limit("max", limits.Limit("five_hour", now + 600, "5-hour limit · resets 9:48am (UTC)"), now)
+    env = dict(os.environ, CLAUDE_FAILOVER_ACTIVE="work-key", CLAUDE_FAILOVER_PREFERRED="max")
+    p = ctl(["statusline", "--no-color"], env=env)
+    assert p.stdout.strip() == "route: work-key ⚠ fallback (max: 5-hour limit)", p.stdout
+    usage_state.record_statusline("max", {"rate_limits": {"five_hour": {"used_percentage": 100, "resets_at": now + 600}}})
+    env = dict(os.environ, CLAUDE_FAILOVER_ACTIVE="max", CLAUDE_FAILOVER_PREFERRED="max")
+    assert ctl(["statusline", "--no-color"], env=env).stdout.strip() == "route: max · 5h 100%"

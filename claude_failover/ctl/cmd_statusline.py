@@ -59,8 +59,9 @@ def read_stdin_json(stream=None, wait: float = STDIN_WAIT) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def route_state(environ, config_path: str) -> dict:
-    """{"active", "preferred", "source", "preferred_reason", "active_reason"} from env, cache, config."""
+def route_state(environ, config_path: str, usage: dict | None = None) -> dict:
+    """{"active", "preferred", "source", "preferred_reason", "active_reason"} from env, cache, config;
+    ``usage`` (usage_state's content) names a limit the preferred route is at."""
     from claude_failover import cache
     from claude_failover.verdict import REASONS
 
@@ -80,6 +81,9 @@ def route_state(environ, config_path: str) -> dict:
         preferred = _first_in_order(config_path)
 
     def reason(name):
+        words = _limit_words(name, usage) if name and usage else None
+        if words:
+            return words   # "5-hour limit": sharper than the health cache's "rate limited"
         verdict = cache.verdict_of(cache.entry(data, name)) if name else None
         if verdict is None or verdict.usable:
             return None
@@ -89,6 +93,20 @@ def route_state(environ, config_path: str) -> dict:
             "fallback": bool(active and preferred and active != preferred),
             "preferred_reason": reason(preferred) if active != preferred else None,
             "active_reason": reason(active)}
+
+
+def _limit_words(name: str, usage: dict) -> str | None:
+    """The limit ``name`` is at now ("5-hour limit"), from usage_state's record (no import of limits)."""
+    import time
+
+    from claude_failover import usage_state
+
+    record = usage_state.limit_record(name, usage)
+    until = record.get("until") if record else None
+    if not isinstance(until, (int, float)) or until <= time.time():
+        return None
+    text = str(record.get("text") or "usage limit")
+    return text.split(" · ", 1)[0]
 
 
 def _predicted(config_path: str, environ, data: dict) -> str | None:
@@ -166,12 +184,13 @@ def COMMAND(ctx, ascii_only, no_color, no_model, as_json):
     from claude_failover import usage_state
 
     payload = read_stdin_json()
-    state = route_state(os.environ, config_path(ctx))
+    usage = usage_state.read()   # once: the record's comparison, the usage shown, the preferred's limit
+    state = route_state(os.environ, config_path(ctx), usage)
     if state["source"] != "predicted":  # claude's figures belong to the route it runs on, not a guess
-        usage_state.record_statusline(state["active"], payload)   # best effort: never raises for I/O
+        usage_state.record_statusline(state["active"], payload, data=usage)   # best effort: never raises for I/O
     windows = usage_state.clean_windows(payload.get("rate_limits"))
     if windows is None and state["active"]:
-        windows = usage_state.windows_of(state["active"])
+        windows = usage_state.windows_of(state["active"], data=usage)
     state["usage"] = usage_text(windows or {})
     model = payload.get("model", {}).get("display_name") if isinstance(payload.get("model"), dict) else None
     if as_json:

@@ -48,9 +48,12 @@ def COMMAND(ctx, as_json, forced, refresh):
             return error.exit_code
         if as_json:
             echo_json({"profile": None, "would_probe": prediction.would_probe, "config": cfg.path,
-                       "embedded_default": cfg.embedded})
+                       "embedded_default": cfg.embedded,
+                       "held": {n: v.to_dict() for n, v in prediction.held.items()}})
         else:
             click.echo(f"not known yet — a launch would probe first: {', '.join(prediction.would_probe)}")
+            for name, verdict in prediction.held.items():
+                click.echo(f"  skipped {name}: {verdict.line()}")
             click.echo(f"  config: {config_line}")
             click.echo("  probe:  claude-failover-ctl which --refresh")
         return
@@ -67,6 +70,7 @@ def COMMAND(ctx, as_json, forced, refresh):
             "claude": claude, "config": cfg.path, "embedded_default": cfg.embedded,
             "skipped": {name: v.to_dict() for name, v in decision.verdicts.items() if not v.usable},
             "would_probe": prediction.would_probe,
+            "held": {n: v.to_dict() for n, v in prediction.held.items()},
         })
         return
     click.echo(f"{profile.name} ({profile.type}) — {profile.route.summary(profile)}")
