@@ -242,4 +242,4 @@ def test_statusline_names_the_limit_of_the_preferred_route(isolated_env):
     assert p.stdout.strip() == "route: work-key ⚠ fallback (max: 5-hour limit)", p.stdout
     usage_state.record_statusline("max", {"rate_limits": {"five_hour": {"used_percentage": 100, "resets_at": now + 600}}})
     env = dict(os.environ, CLAUDE_FAILOVER_ACTIVE="max", CLAUDE_FAILOVER_PREFERRED="max")
-    assert ctl(["statusline", "--no-color"], env=env).stdout.strip() == "route: max · 5h 100%"
+    assert ctl(["statusline", "--no-color"], env=env).stdout.strip() == "route: max (5-hour limit) · 5h 100%"
