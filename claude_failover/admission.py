@@ -110,7 +110,9 @@ def limit_hold(name: str, usage: dict, now: float) -> tuple[Verdict, float] | No
     from claude_failover import usage_state
 
     record = usage_state.limit_record(name, usage)
-    until = record.get("until") if record else None
+    if record is None:
+        return None
+    until = record.get("until")
     if not isinstance(until, (int, float)) or isinstance(until, bool) or until <= now:
         return None
     words = str(record.get("text") or "usage limit")

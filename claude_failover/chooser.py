@@ -100,9 +100,12 @@ class Chooser:
         self.usage = usage
         self.states: list[RouteState] = plan(cfg, data, environ, exclude, now=now, usage=usage)
         # a held route (usage: limit, switch_at, max_spend) is known unusable for its hold's reason
-        self.known: dict[str, Verdict] = {s.name: s.hold if s.kind == HELD and s.hold else s.verdict
-                                          for s in self.states
-                                          if s.kind == HELD or (s.kind != STALE and s.verdict is not None)}
+        self.known: dict[str, Verdict] = {}
+        for s in self.states:
+            if s.kind == HELD and s.hold is not None:
+                self.known[s.name] = s.hold
+            elif s.kind != STALE and s.verdict is not None:
+                self.known[s.name] = s.verdict
         self.secrets: dict[str, object] = {}
         self.changed: dict[str, Verdict] = {}
         self.pages: dict[str, Verdict] = {}

@@ -175,7 +175,7 @@ class StreamWatch:
     stop: bool = False                 # stop claude now: it is retrying a route that cannot work
     retrying: bool = False             # claude has retried at least once (the route is suspect)
     events: int = 0
-    limit: Limit | None = None         # limits.Limit from a rate_limit_event (the exact reset)
+    limit: Limit | None = None         # from a rate_limit_event (the exact reset) or a failed message
     windows: dict = field(default_factory=dict)   # plan windows from rate_limit_events (any status)
     cost: float | None = None          # the result's total_cost_usd
     _pending: list = field(default_factory=list)

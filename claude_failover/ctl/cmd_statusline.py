@@ -102,7 +102,9 @@ def _limit_words(name: str, usage: dict) -> str | None:
     from claude_failover import usage_state
 
     record = usage_state.limit_record(name, usage)
-    until = record.get("until") if record else None
+    if record is None:
+        return None
+    until = record.get("until")
     if not isinstance(until, (int, float)) or until <= time.time():
         return None
     text = str(record.get("text") or "usage limit")

@@ -18,6 +18,10 @@ from claude_failover.supervise import output
 from claude_failover.supervise.signals import Signals
 from claude_failover.verdict import Verdict, unhealthy
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from claude_failover.limits import Limit
+
 KILL_GRACE = 3.0              # SIGTERM, then SIGKILL after this long
 INTERRUPT_GRACE = 5.0
 
@@ -29,7 +33,7 @@ class Attempt:
     failure: Verdict | None
     session_id: str | None
     did_work: bool
-    limit: object = None        # limits.Limit: the usage limit the failure was (any output format)
+    limit: Limit | None = None  # the usage limit the failure was (any output format)
     cost: float | None = None   # claude's total_cost_usd for this attempt (json, stream-json)
     windows: dict | None = None  # plan windows from stream-json rate_limit_events
 

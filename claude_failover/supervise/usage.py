@@ -14,6 +14,10 @@ import time
 from claude_failover import usage_state
 from claude_failover.log import emit
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from claude_failover.config import Profile
+
 WAIT_SLACK = 1.0          # wait this much past the reset before trying the route again
 LINE_EVERY = 60.0         # without a terminal: a progress line this often
 
@@ -59,7 +63,7 @@ def wait_target(cfg, chosen, usage: dict | None = None, now: float | None = None
     return best
 
 
-def alternative(cfg, environ, split, failed) -> object | None:
+def alternative(cfg, environ, split, failed) -> Profile | None:
     """The profile a retry would take now (predicted: no probe, no write, no notification), the
     failed routes left out; None when there is none."""
     from claude_failover import chooser
