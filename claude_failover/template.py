@@ -15,6 +15,8 @@ def render(environ: dict[str, str]) -> str:
         blocks.append('''[profiles.max]
 type = "subscription"                 # Claude Code's own login (detected)
 # config_dir = "~/.claude-work"       # another account's CLAUDE_CONFIG_DIR
+# switch_at = 90                      # fall back once a plan window is at 90% (default 100: at the limit)
+# wait_for_reset = "20m"              # -p runs wait for a reset this close rather than pay for a key
 ''')
     else:
         blocks.append('''# [profiles.max]
@@ -27,6 +29,7 @@ type = "subscription"                 # Claude Code's own login (detected)
 type = "api-key"                      # {key_note}
 # secret_env = "WORK_ANTHROPIC_KEY"   # or read it from this variable
 # secret_cmd = "pass show anthropic"  # or from the first line this command prints
+# max_spend = "20/day"                # skip it once it cost this much ("5/week", "200/month", USD)
 ''')
     if environ.get("CLAUDE_CODE_OAUTH_TOKEN"):
         order.append("token")
