@@ -352,3 +352,46 @@ def test_wait_for_reset_instead_of_paying(claude_bin, fake_server, isolated_env)
         in p.stderr, p.stderr
     assert time.time() >= reset
     assert not [r for r in fake_server.requests_for("/v1/messages") if r["credential"] == KEY2]
+
+
+def test_wait_for_reset_at_the_start_of_a_run(claude_bin, fake_server, isolated_env):
+    """A supervised launch while the plan is at its limit, resetting within wait_for_reset: it waits
+    first, then runs on the plan (the paid route is never asked)."""
+    from claude_failover import history, limits as limits_mod, usage_state
+    from tests.fakeserver import ok
+    from tests.launch import failover
+
+    two_routes(isolated_env.config_file, claude_bin, fake_server, first_extra='wait_for_reset = "1m"\n')
+    reset = time.time() + 5
+    usage_state.record_limit("first", limits_mod.Limit("five_hour", reset, "5-hour limit", exact=True))
+    fake_server.behave(OAUTH, ok("plan after the wait"), path_prefix="/v1/messages")
+    fake_server.behave(KEY2, ok(GOOD))
+    p = failover(["-p", "hi"], env=claude_env(T_TOK1=OAUTH, T_KEY2=KEY2), timeout=120)
+    assert p.returncode == 0 and "plan after the wait" in p.stdout, p.stderr
+    assert "first: 5-hour limit" in p.stderr and "rather than paying for second (wait_for_reset)" in p.stderr
+    assert time.time() >= reset
+    assert not [r for r in fake_server.requests_for("/v1/messages") if r["credential"] == KEY2]
+    assert usage_state.limit_record("first", usage_state.read()) is None
+    assert history.read()[-1]["why"] == "first is back: 5-hour limit reset"
+
+
+def test_a_text_run_at_the_limit_after_work_resumes_on_the_next_route(claude_bin, fake_server, isolated_env):
+    """text output: the limit line after a tool call; the retry on the next route resumes the session."""
+    from tests.fakeserver import ok, sequence, tool_use
+    from tests.launch import failover
+
+    two_routes(isolated_env.config_file, claude_bin, fake_server)
+    reset = int(time.time()) + 3 * 3600
+    fake_server.behave(OAUTH, sequence([tool_use("Bash", {"command": "true"}), usage_limit("five_hour", reset)]),
+                       path_prefix="/v1/messages")
+    fake_server.behave(KEY2, ok(GOOD))
+    p = failover(["-p", "run true", "--allowedTools", "Bash"], env=claude_env(T_TOK1=OAUTH, T_KEY2=KEY2),
+                 timeout=120)
+    assert p.returncode == 0 and GOOD in p.stdout, p.stderr
+    assert "first: 5-hour limit · resets " in p.stderr and "resuming session" in p.stderr, p.stderr
+    resumed = [r for r in fake_server.requests_for("/v1/messages") if r["credential"] == KEY2][-1]
+    blocks = [b for m in resumed["body"]["messages"] if isinstance(m["content"], list) for b in m["content"]]
+    assert any(b["type"] == "tool_result" for b in blocks)
+    from claude_failover import usage_state
+
+    assert usage_state.limit_record("first", usage_state.read())["until"] == minute_end(reset)
