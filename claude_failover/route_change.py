@@ -103,7 +103,11 @@ def note_route(cfg, environ: dict[str, str] | None = None) -> tuple[str | None, 
         return previous, None
     if prediction.would_probe or decision.profile.name == previous:
         return previous, decision.profile.name
-    last = last_record(decision)
+    from claude_failover import usage_state
+
+    name = decision.profile.name
+    back = limit_over(name) if usage_state.limit_record(name, usage_state.read()) else None
+    last = last_record(decision, back=back)
     cache.update(lambda d: d.__setitem__("last", last))
-    switched(previous, decision, cfg)
-    return previous, decision.profile.name
+    switched(previous, decision, cfg, back=back)
+    return previous, name

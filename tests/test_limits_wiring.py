@@ -243,3 +243,20 @@ def test_statusline_names_the_limit_of_the_preferred_route(isolated_env):
     usage_state.record_statusline("max", {"rate_limits": {"five_hour": {"used_percentage": 100, "resets_at": now + 600}}})
     env = dict(os.environ, CLAUDE_FAILOVER_ACTIVE="max", CLAUDE_FAILOVER_PREFERRED="max")
     assert ctl(["statusline", "--no-color"], env=env).stdout.strip() == "route: max (5-hour limit) · 5h 100%"
+
+
+def test_the_background_probe_announces_a_return_in_the_limits_words(isolated_env, monkeypatch):
+    """`ctl probe --notify` (the timer) notices first that the route came back after its reset."""
+    from claude_failover import cache
+
+    cfg, now = parse(CONFIG), time.time()
+    sent = []
+    monkeypatch.setattr(route_change, "notify_change", lambda *a, **k: sent.append(a))
+    usage_state.record_limit("max", limits.Limit("seven_day", now - 1, "weekly limit"), now - 100)
+    data = fresh_cache(cfg, now)
+    data["last"] = {"profile": "work-key", "preferred": "max", "fallback": True, "at": now - 50, "reason": "x"}
+    cache.update(lambda d: d.update(data))
+    assert route_change.note_route(cfg, {"WK": "k"}) == ("work-key", "max")
+    assert sent[-1][3] == "max is back: weekly limit reset"
+    assert usage_state.limit_record("max", usage_state.read()) is None
+    assert history.read()[-1]["kind"] == "back"
