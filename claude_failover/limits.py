@@ -67,7 +67,7 @@ WINDOW_WORDS = {
 }
 
 _NAME_ALT = "|".join(re.escape(name) for name, _ in NAMES)
-_HIT = re.compile(r"you(?:'|’)ve hit your (" + _NAME_ALT + r")\b", re.I)
+_HIT = re.compile(r"you(?:'|’)ve (?:hit|reached) your (" + _NAME_ALT + r")\b", re.I)   # "reached": 2.1.332's Fable wording
 _OTHER = (
     (re.compile(r"you(?:'|’)re out of usage credits", re.I), "overage"),
     (re.compile(r"usage is paused for your organization", re.I), "org_paused"),

@@ -61,6 +61,9 @@ WORDINGS = [
     ("API Error: Request rejected (429) · spend limit reached · resets Aug 8 · request an increase", "spend",
      at(2027, 8, 8, 0, 1)),
     ("Claude usage limit reached. Your limit will reset at 5pm", "usage", None),
+    # 2.1.332: "<n> requires usage credits. You've hit your team's pooled group budget. It resets …"
+    ("You've hit your team's pooled group budget. It resets Dec 1, 12am (UTC).", "spend", at(2026, 12, 1, 0, 1)),
+    ("You've reached your Fable limit for this week. Switch models?", "seven_day_overage_included", None),
 ]
 
 
