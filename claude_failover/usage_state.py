@@ -97,11 +97,9 @@ def update(mutate, path: str | None = None, lock_timeout: float = LOCK_WAIT) -> 
                 return False
             import json
 
-            raw = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
-            paths.atomic_write(path, raw)
-            from claude_failover import parse_memo
-
-            parse_memo.remember(path, "usage", raw, data)   # the next launch reads it without json
+            # no parse_memo.remember here: the statusline writes often and a second file would double
+            # its cost; the next launch parses once (read_quick) and remembers it itself
+            paths.atomic_write(path, json.dumps(data, separators=(",", ":"), sort_keys=True).encode())
             return True
     except OSError:  # a read-only or full state dir: the record is lost, nothing else breaks
         return False
