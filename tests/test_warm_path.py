@@ -215,3 +215,21 @@ def test_fast_path_never_activates_a_keyring_daemon(isolated_env):
     proc = subprocess.run(["dbus-run-session", "--", sys.executable, "-c", code], env=env, capture_output=True,
                           text=True, timeout=30)
     assert proc.stdout.strip() == "before False value None after False", proc.stdout + proc.stderr
+
+
+def test_warm_launch_with_usage_state_imports_nothing_heavy(isolated_env):
+    """usage.json (written by the statusline, the hook, supervised runs) is read on every launch for
+    the usage holds: through the parse memo, so a warm launch still imports no json. A spend cap
+    and switch_at are checked too (no datetime-heavy or json import while the file is unchanged)."""
+    import time
+
+    from claude_failover import limits, usage_state
+
+    write_config(isolated_env.config_file, CONFIG.replace('probe = false\n', 'probe = false\nmax_spend = "20/day"\n'))
+    now = time.time()
+    usage_state.record_run_cost("gw", "s", 1.0, now)
+    usage_state.record_limit("other", limits.Limit("five_hour", now + 3600, "5-hour limit"), now)
+    imports_of_a_launch()                      # cold: parses usage.json once and remembers it
+    warm = imports_of_a_launch()
+    assert "claude_failover.usage_state" in warm
+    assert [m for m in HEAVY if m in warm] == []
