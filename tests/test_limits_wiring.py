@@ -260,3 +260,11 @@ def test_the_background_probe_announces_a_return_in_the_limits_words(isolated_en
     assert sent[-1][3] == "max is back: weekly limit reset"
     assert usage_state.limit_record("max", usage_state.read()) is None
     assert history.read()[-1]["kind"] == "back"
+
+
+def test_config_show_has_the_usage_keys(isolated_env):
+    write_config(isolated_env.config_file, CONFIG)
+    shown = json.loads(ctl(["config", "show", "--json"]).stdout)["profiles"]
+    assert shown["max"]["switch_at"] == 90 and shown["max"]["wait_for_reset"] == 600
+    assert shown["work-key"]["max_spend"] == "20/day" and "switch_at" not in shown["work-key"]
+    assert ctl(["config", "validate"]).returncode == 0

@@ -45,6 +45,7 @@ def show(ctx, as_json):
         "settings": cfg.settings,
         "profiles": {n: {"type": p.type, **p.options, **({"model": p.model} if p.model else {}),
                          **({"env": p.env} if p.env else {}),
+                         **_usage_keys(p),
                          "secret_from": [secret.describe(s) for s in p.secret_sources]}
                      for n, p in cfg.profiles.items()},
     }
@@ -61,6 +62,16 @@ def show(ctx, as_json):
         click.echo(f"\n[profiles.{name}]")
         for key, value in body.items():
             click.echo(f"{key} = {_toml(value)}")
+
+
+def _usage_keys(profile) -> dict:
+    """switch_at (plan routes), max_spend, wait_for_reset with their defaults (docs/limits.md)."""
+    keys: dict = {"switch_at": profile.switch_at} if profile.route.plan else {}
+    if profile.max_spend:
+        keys["max_spend"] = f"{profile.max_spend[0]:g}/{profile.max_spend[1]}"
+    if profile.wait_for_reset:
+        keys["wait_for_reset"] = profile.wait_for_reset
+    return keys
 
 
 def _toml(value) -> str:
