@@ -268,3 +268,14 @@ def test_config_show_has_the_usage_keys(isolated_env):
     assert shown["max"]["switch_at"] == 90 and shown["max"]["wait_for_reset"] == 600
     assert shown["work-key"]["max_spend"] == "20/day" and "switch_at" not in shown["work-key"]
     assert ctl(["config", "validate"]).returncode == 0
+
+
+def test_history_does_not_repeat_the_time_a_hold_already_names():
+    from claude_failover.ctl.cmd_history import render
+
+    at = time.time() - 60
+    until = at + 3600
+    clock = time.strftime("%H:%M", time.localtime(until))
+    lines = render([{"at": at, "from": "max", "to": "k", "kind": "fallback",
+                     "why": f"max: 5-hour limit (until {clock})", "until": until}], "24h", now=at + 60)
+    assert lines[-1].endswith(f"fallback: max: 5-hour limit (until {clock})"), lines

@@ -33,7 +33,8 @@ def render(entries: list[dict], since_words: str, ascii_only: bool = False, now:
         if kind in ("fallback", "back"):
             why = f"{kind}: {why}" if why else kind
         until = entry.get("until")
-        if isinstance(until, (int, float)) and not isinstance(until, bool) and until > entry["at"]:
+        if isinstance(until, (int, float)) and not isinstance(until, bool) and until > entry["at"] \
+                and f"until {_clock(until)}" not in why:   # a usage hold's words already say it
             why += f" (retry {entry.get('from') or 'it'} at {_clock(until)})"
         text = f"  {_clock(entry['at'])}  {move.ljust(width)}  {why}".rstrip()
         lines.append(text.encode("ascii", "replace").decode() if ascii_only else text)
