@@ -279,3 +279,12 @@ def test_history_does_not_repeat_the_time_a_hold_already_names():
     lines = render([{"at": at, "from": "max", "to": "k", "kind": "fallback",
                      "why": f"max: 5-hour limit (until {clock})", "until": until}], "24h", now=at + 60)
     assert lines[-1].endswith(f"fallback: max: 5-hour limit (until {clock})"), lines
+
+
+def test_statusline_shows_how_full_the_preferred_plan_is_after_a_switch_at_fallback(isolated_env):
+    import os
+
+    now = time.time()
+    usage_state.record_statusline("max", {"rate_limits": {"five_hour": {"used_percentage": 92, "resets_at": now + 900}}})
+    env = dict(os.environ, CLAUDE_FAILOVER_ACTIVE="work-key", CLAUDE_FAILOVER_PREFERRED="max")
+    assert ctl(["statusline", "--no-color"], env=env).stdout.strip() == "route: work-key ⚠ fallback (max: 5h 92%)"

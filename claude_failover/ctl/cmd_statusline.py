@@ -89,10 +89,15 @@ def route_state(environ, config_path: str, usage: dict | None = None) -> dict:
             return None
         return REASONS.get(verdict.reason or "unknown", verdict.reason)
 
+    why_not = reason(preferred) if active != preferred else None
+    if why_not is None and preferred and active != preferred and usage:
+        # no failure, no limit: a window past switch_at, most likely — show how full it is ("5h 92%")
+        from claude_failover import usage_state
+
+        why_not = usage_text(usage_state.windows_of(preferred, data=usage))
     return {"active": active, "preferred": preferred, "source": source if active else None,
             "fallback": bool(active and preferred and active != preferred),
-            "preferred_reason": reason(preferred) if active != preferred else None,
-            "active_reason": reason(active)}
+            "preferred_reason": why_not, "active_reason": reason(active)}
 
 
 def _limit_words(name: str, usage: dict) -> str | None:
