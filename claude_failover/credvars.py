@@ -161,3 +161,9 @@ PREFERRED_VAR = "CLAUDE_FAILOVER_PREFERRED"  # the first route in `order` (statu
 # and the launch's helper session. Removed from a caller's environment like the credential variables,
 # so a claude started from inside claude never inherits the outer session's key or rotation state.
 HELPER_VARS = ("CLAUDE_FAILOVER_KEY", "CLAUDE_FAILOVER_HELPER_SESSION")
+# Set when the launcher stays as claude's thin parent (an interactive launch, `interactive =
+# "continue"`): a random name for this run of claude. The StopFailure hook (`ctl report --from-hook`)
+# writes a route failure under it; the parent reads it when claude exits and offers to continue the
+# conversation on the next route; the status line shows it (continuation.py). Removed from a
+# caller's environment like HELPER_VARS: a claude started inside claude is another launch.
+LAUNCH_VAR = "CLAUDE_FAILOVER_LAUNCH"

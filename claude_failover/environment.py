@@ -11,7 +11,8 @@ import os
 
 from claude_failover.config import Profile
 from claude_failover.valueclass import factory, record
-from claude_failover.credvars import ACTIVE_VAR, CREDENTIAL_VARS, HELPER_VARS, PID_VAR, PREFERRED_VAR, SECRET_VARS
+from claude_failover.credvars import (ACTIVE_VAR, CREDENTIAL_VARS, HELPER_VARS, LAUNCH_VAR, PID_VAR, PREFERRED_VAR,
+                                      SECRET_VARS)
 
 
 @record
@@ -43,7 +44,7 @@ def build(profile: Profile, secret: str | None, base: dict[str, str] | None = No
     if preferred:
         route_env[PREFERRED_VAR] = preferred
 
-    remove = set(CREDENTIAL_VARS) | set(HELPER_VARS) | set(profile.route.also_remove(profile))
+    remove = set(CREDENTIAL_VARS) | set(HELPER_VARS) | {LAUNCH_VAR} | set(profile.route.also_remove(profile))
     unset = sorted(name for name in remove if name in base and name not in route_env)
     for name in remove:
         base.pop(name, None)
@@ -52,3 +53,17 @@ def build(profile: Profile, secret: str | None, base: dict[str, str] | None = No
     if secret and profile.route.secret_var:
         secret_vars.add(profile.route.secret_var)
     return ChildEnv(env=base, set=route_env, unset=unset, secret_vars=frozenset(secret_vars))
+
+
+def settle(child: ChildEnv, before: dict[str, str], env: dict[str, str]) -> ChildEnv:
+    """``child`` with its final environment ``env`` (after the settings guard and a supervised run's
+    bounds changed it; ``before``: what :func:`build` made): what claude gets, exactly, for
+    ``--failover-dry-run`` — an interactive API-key launch shows ``CLAUDE_FAILOVER_KEY`` (masked)
+    and the helper's variables instead of ``ANTHROPIC_API_KEY``."""
+    shown = {k: v for k, v in child.set.items() if k in env}
+    shown.update((k, v) for k, v in env.items() if before.get(k) != v)
+    if shown == child.set and env is child.env:
+        return child
+    secret_vars = {k for k in child.secret_vars if k in shown} | ({HELPER_VARS[0]} & set(shown))
+    unset = sorted(set(child.unset) | {k for k in before if k not in env and k not in child.set})
+    return ChildEnv(env=env, set=shown, unset=unset, secret_vars=frozenset(secret_vars))

@@ -90,9 +90,11 @@ def run(argv: list[str]) -> int:
 
     decision = choose(cfg, environ, split, passthrough)
 
+    from claude_failover import interactive
     from claude_failover.prepare import prepare_launch
 
-    launch = prepare_launch(cfg, decision, environ, split)
+    stays = interactive.stays(cfg, split, passthrough)
+    launch = prepare_launch(cfg, decision, environ, split, parent=stays)
     if split.get("dry-run"):
         _print_dry_run(launch, claude_path)
         return 0
@@ -105,6 +107,8 @@ def run(argv: list[str]) -> int:
         from claude_failover.supervise import supervise
 
         return supervise(cfg, launch, claude_path, environ, split)
+    if stays:   # an interactive claude as our child: a route failure can continue on the next route
+        return interactive.run(cfg, launch, claude_path, environ, split)
     from claude_failover.execute import exec_claude
 
     return exec_claude(claude_path, launch.args, launch.env)

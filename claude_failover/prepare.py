@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 
 from claude_failover import print_args
-from claude_failover.credvars import PID_VAR
+from claude_failover.credvars import LAUNCH_VAR, PID_VAR
 from claude_failover.valueclass import record
 
 SUPERVISED_VAR = "CLAUDE_FAILOVER_SUPERVISED"   # set in the child: its hooks need not report again
@@ -40,23 +40,30 @@ class Launch:
 
 
 def prepare_launch(cfg, decision, environ: dict[str, str], split, resume: str | None = None,
-                   cwd: str | None = None) -> Launch:
+                   cwd: str | None = None, parent: bool = False) -> Launch:
     """The environment and arguments for running claude on ``decision``'s route.
 
     ``split`` is the launcher's argv split (its ``claude_args`` are the caller's arguments, never
-    modified); ``resume`` a session id a supervised retry continues."""
+    modified); ``resume`` a session id a supervised retry (or an interactive continuation)
+    continues; ``parent``: claude runs as the child of an interactive launcher that stays
+    (``interactive.py``), which names this run in ``CLAUDE_FAILOVER_LAUNCH``."""
     from claude_failover import environment, settings_guard
 
     base = list(split.claude_args)
     supervised = print_args.runs_supervised(split)  # a dry run shows the supervised run's argv
     child = environment.build(decision.profile, decision.secret.value if decision.secret else None,
                               environ, preferred=decision.preferred)
+    if parent:
+        child.set[LAUNCH_VAR] = child.env[LAUNCH_VAR] = os.urandom(8).hex()
+        child.set[PID_VAR] = child.env[PID_VAR] = f"parent:{os.getpid()}"  # claude is our child: see PID_VAR
+    before = dict(child.env)
     guard = settings_guard.guard_args(child.env, base, environ, os.getcwd() if cwd is None else cwd,
                                       decision.profile.route)
-    env = supervised_env(child.env, cfg) if supervised else child.env
+    child = environment.settle(child, before, supervised_env(child.env, cfg) if supervised else child.env)
+    env = child.env
     if resume:
-        return Launch(decision, child, env, print_args.resume_args(base, resume) + guard, supervised,
-                      session_id=resume, resumed=True)
+        args = print_args.resume_args(base, resume, prompt=print_args.RESUME_PROMPT if supervised else None)
+        return Launch(decision, child, env, args + guard, supervised, session_id=resume, resumed=True)
     args, session_id = base + guard, None
     if supervised and names_session(base):
         import uuid

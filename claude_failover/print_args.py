@@ -119,8 +119,9 @@ def with_session_id(args: list[str], session_id: str) -> list[str]:
     return ["--session-id", session_id, *args]
 
 
-def resume_args(args: list[str], session_id: str, prompt: str = RESUME_PROMPT) -> list[str]:
-    """``args`` continuing ``session_id``: the caller's session options and prompt replaced."""
+def resume_args(args: list[str], session_id: str, prompt: str | None = RESUME_PROMPT) -> list[str]:
+    """``args`` continuing ``session_id``: the caller's session options and prompt replaced
+    (``prompt`` None: no prompt, an interactive claude that waits for the person)."""
     drop: set[int] = set()
     prompt_at = prompt_index(args)
     if prompt_at is not None:
@@ -132,7 +133,7 @@ def resume_args(args: list[str], session_id: str, prompt: str = RESUME_PROMPT) -
     kept = [a for i, a in enumerate(args) if i not in drop]
     if kept and kept[-1] == "--":
         kept.pop()
-    return [prompt, "--resume", session_id, *kept]
+    return [*([prompt] if prompt is not None else []), "--resume", session_id, *kept]
 
 
 def wants_supervision(split) -> bool:

@@ -93,7 +93,14 @@ class Tui:
             if time.monotonic() > deadline:
                 raise TuiTimeout(f"the program did not exit within {timeout}s; screen:\n{self.screen()}")
             time.sleep(0.2)
-        return int(self.tmux("display-message", "-p", "#{pane_dead_status}").stdout.strip() or -1)
+        for _ in range(25):   # the status may show a moment after the pane is marked dead
+            status = self.tmux("display-message", "-p", "#{pane_dead_status} #{pane_dead_signal}").stdout.split()
+            if status:
+                break
+            time.sleep(0.2)
+        else:
+            return -1
+        return int(status[0]) if len(status) == 1 else 128 + int(status[-1])  # a death by signal n: 128+n
 
     def kill(self) -> None:
         if self.started:

@@ -28,7 +28,10 @@ SETTINGS: dict[str, tuple[Key, Any]] = {
     "strict": (Key(BOOL, "exit 69 unless a route is verified healthy"), False),
     "status_url": (Key(STR, "the Statuspage summary.json used for subscription routes"), DEFAULT_STATUS_URL),
     "notify": (Key(BOOL, "desktop notification when the active route changes"), True),
+    "interactive": (Key(STR, '"continue" (stay as claude\'s parent: after a route failure, offer the next route) '
+                             'or "exec" (hand the process over to claude)'), "continue"),
 }
+INTERACTIVE_MODES = ("continue", "exec")
 DURATIONS = {"probe_timeout", "healthy_ttl", "cooldown", "max_cooldown", "stall_timeout"}
 
 TOP_KEYS = {"order": Key((list,), "fallback priority"), "claude": Key(STR, "path of the real claude"),

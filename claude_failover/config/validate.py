@@ -13,7 +13,8 @@ import re
 from claude_failover import routes
 from claude_failover.config.durations import DurationError, parse_duration
 from claude_failover.config.locate import Locator
-from claude_failover.config.model import COMMON_PROFILE_KEYS, DURATIONS, SETTINGS, TOP_KEYS, Config, Profile
+from claude_failover.config.model import (COMMON_PROFILE_KEYS, DURATIONS, INTERACTIVE_MODES, SETTINGS, TOP_KEYS, Config,
+                                         Profile)
 from claude_failover.config.secret_shapes import looks_like_secret, secretish_key
 from claude_failover.credvars import SECRET_VARS
 from claude_failover.errors import ConfigError
@@ -87,6 +88,8 @@ def _validate(data: dict[str, Any], text: str, path: str) -> Config:
     for key in SETTINGS:
         if key in data:
             settings[key] = _duration(data[key], check, key) if key in DURATIONS else data[key]
+    if settings["interactive"] not in INTERACTIVE_MODES:
+        check.fail(f"'interactive' must be one of {', '.join(map(repr, INTERACTIVE_MODES))}", (), "interactive")
 
     raw_profiles = data.get("profiles", {})
     if not raw_profiles:

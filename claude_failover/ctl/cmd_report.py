@@ -109,5 +109,23 @@ def _from_hook(ctx) -> None:
         usage_state.record_limit(name, limit, now)   # admission holds the route until the reset
         record_failure(cfg, name, "rate-limited", f"{limit.text or limit.words()} in claude",
                        retry_after=max(1.0, limit.skip_until(now) - now), source="run")
+        words = limit.text or limit.words()
+    else:
+        record_failure(cfg, name, reason, f"{words} in claude ({error})", source="run")
+    _note_for_the_launcher(cfg, name, words, event)
+
+
+def _note_for_the_launcher(cfg, name: str, words: str, event: dict) -> None:
+    """When a staying launcher runs this claude ($CLAUDE_FAILOVER_LAUNCH), tell it (and the status
+    line) that this session's route failed and which route would take it now (continuation.py)."""
+    from claude_failover import continuation
+
+    if continuation.path_of(os.environ) is None:
         return
-    record_failure(cfg, name, reason, f"{words} in claude ({error})", source="run")
+    from claude_failover.chooser import predict
+
+    prediction = predict(cfg, dict(os.environ))
+    # the predicted route, else the first a launch would probe (and take when it answers)
+    candidates = [prediction.decision.profile.name] if prediction.decision is not None else list(prediction.would_probe)
+    nxt = next((c for c in candidates if c != name), None)
+    continuation.note(os.environ, name, words, event, nxt)

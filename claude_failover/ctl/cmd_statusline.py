@@ -97,7 +97,8 @@ def route_state(environ, config_path: str, usage: dict | None = None) -> dict:
         why_not = usage_text(usage_state.windows_of(preferred, data=usage))
     return {"active": active, "preferred": preferred, "source": source if active else None,
             "fallback": bool(active and preferred and active != preferred),
-            "preferred_reason": why_not, "active_reason": reason(active)}
+            "preferred_reason": why_not, "active_reason": reason(active),
+            "failed": session_failure(environ)}
 
 
 def _limit_words(name: str, usage: dict) -> str | None:
@@ -114,6 +115,17 @@ def _limit_words(name: str, usage: dict) -> str | None:
         return None
     text = str(record.get("text") or "usage limit")
     return text.split(" · ", 1)[0]
+
+
+def session_failure(environ) -> dict | None:
+    """The route failure this run of claude saw, when a staying launcher runs it: what to do next."""
+    from claude_failover import continuation
+
+    record = continuation.read(environ)
+    if record is None:
+        return None
+    nxt = record.get("next") if isinstance(record.get("next"), str) else None
+    return {"route": record["route"], "next": nxt, "line": continuation.failed_line(record)}
 
 
 def _predicted(config_path: str, environ, data: dict) -> str | None:
@@ -168,6 +180,13 @@ def render(state: dict, model: str | None = None, ascii_only: bool = False, colo
             text += " " + (f"\033[33m{marker}\033[0m" if color else marker)
         if state.get("usage"):
             text += f" {'|' if ascii_only else '·'} {state['usage']}"
+    failed = state.get("failed")
+    if failed:   # the launcher that stays as claude's parent asks when claude exits (interactive.py)
+        dash = "-" if ascii_only else "—"
+        todo = (f"/exit, then Enter to continue on {failed['next']}" if failed["next"]
+                else "no other route now (claude-failover-ctl status)")
+        marker = f"{warn} {failed['route']} failed {dash} {todo}"
+        text += " " + (f"\033[31m{marker}\033[0m" if color else marker)
     if model:
         text = f"{model} {'|' if ascii_only else '·'} {text}"
     return text
