@@ -29,7 +29,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-BENCH_VENV = REPO / ".cache" / "bench-venv"
+BENCH_VENV = Path(os.environ.get("CLAUDE_FAILOVER_BENCH_VENV") or REPO / ".cache" / "bench-venv")
 VENV_BIN = BENCH_VENV / "bin"
 LAUNCHER = str(VENV_BIN / "claude-failover")
 PYTHON = str(VENV_BIN / "python")
@@ -40,7 +40,7 @@ KEY = "sk-ant-api03-FAKE-bench-1"
 CPU: dict[str, float] = {}  # label -> median CPU ms (user + sys) of the last timed() call
 
 
-def timed(argv: list[str], env: dict[str, str], runs: int, before=None) -> float:
+def timed(argv: list[str], env: dict[str, str], runs: int, before=None, stdin=subprocess.DEVNULL) -> float:
     """Median wall time in ms (the median CPU time goes to CPU[argv[0]])."""
     import resource
 
@@ -50,7 +50,7 @@ def timed(argv: list[str], env: dict[str, str], runs: int, before=None) -> float
             before()
         used = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        done = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        done = subprocess.run(argv, env=env, stdin=stdin, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE)
         samples.append((time.perf_counter() - start) * 1000)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -61,13 +61,14 @@ def timed(argv: list[str], env: dict[str, str], runs: int, before=None) -> float
     return statistics.median(samples)
 
 
-def interleaved(commands: list[tuple[list[str], dict[str, str]]], runs: int) -> list[tuple[float, float]]:
+def interleaved(commands: list[tuple[list[str], dict[str, str]]], runs: int,
+                stdin=subprocess.DEVNULL) -> list[tuple[float, float]]:
     """(median wall ms, median CPU ms) per command, running the commands in turn ``runs`` times."""
     wall: list[list[float]] = [[] for _ in commands]
     cpu: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
         for i, (argv, env) in enumerate(commands):
-            wall[i].append(timed(argv, env, 1))
+            wall[i].append(timed(argv, env, 1, stdin=stdin))
             cpu[i].append(CPU["last"])
     return [(statistics.median(w), statistics.median(c)) for w, c in zip(wall, cpu)]
 
@@ -138,6 +139,25 @@ def main() -> int:
                  ("warm launch, route without secret", f"{warm:.1f} ms",
                   f"{warm - direct:.1f} ms over /bin/true; {warm - py:+.1f} ms wall / {warm_cpu - py_cpu:+.1f} ms CPU "
                   f"vs `python -c pass` (goal ≤ 15)")]
+
+        # an interactive launch (standard input a terminal): the launcher stays as claude's parent
+        # (interactive = "continue", the default) or execs it (interactive = "exec")
+        master, slave = os.openpty()
+        try:
+            (tmp / "exec").mkdir()
+            env_exec = environment(tmp / "exec", claude + 'interactive = "exec"\n'
+                                   + api_route("plain", srv.url, 'secret = "none"'))
+            env_stay = environment(tmp, claude + api_route("plain", srv.url, 'secret = "none"'))
+            for e in (env_exec, env_stay):
+                subprocess.run([LAUNCHER], env=e, check=True, stdin=slave)
+            (t_exec, c_exec), (t_stay, c_stay) = interleaved([([LAUNCHER], env_exec), ([LAUNCHER], env_stay)],
+                                                             args.runs, stdin=slave)
+        finally:
+            os.close(master)
+            os.close(slave)
+        rows += [("warm launch on a terminal, `interactive = \"exec\"`", f"{t_exec:.1f} ms", f"CPU {c_exec:.1f} ms"),
+                 ("warm launch on a terminal, staying as claude's parent (default)", f"{t_stay:.1f} ms",
+                  f"{t_stay - t_exec:+.1f} ms wall / {c_stay - c_exec:+.1f} ms CPU vs exec")]
 
         if args.inner_keyring:
             rows.append(keyring_row(tmp, claude, srv.url, args.runs, warm))

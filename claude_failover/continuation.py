@@ -28,8 +28,8 @@ KEEP = 7 * 24 * 3600       # a record whose parent was killed is removed by a la
 
 def path_of(environ) -> str | None:
     """The record's path for the run ``environ`` belongs to (None: not a run of a staying launcher)."""
-    name = "".join(c for c in environ.get(LAUNCH_VAR, "") if c in "0123456789abcdef")
-    if not name:
+    name = environ.get(LAUNCH_VAR, "")
+    if not name or name.strip("0123456789abcdef"):   # our own random hex, nothing else names a file
         return None
     from claude_failover import paths
 
