@@ -30,10 +30,14 @@ from __future__ import annotations
 
 import os
 
-try:
-    import _signal as sig
-except ImportError:  # pragma: no cover - an interpreter without the C module's name
-    import signal as sig  # type: ignore[no-redef]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the same functions and constants, typed
+    import signal as sig
+else:
+    try:
+        import _signal as sig
+    except ImportError:  # pragma: no cover - an interpreter without the C module's name
+        import signal as sig
 
 IGNORED = ("SIGINT", "SIGQUIT")
 FORWARDED = ("SIGTERM", "SIGHUP")
@@ -51,7 +55,7 @@ class _Parent:
     def __init__(self) -> None:
         self.child = 0
         self.pending: int | None = None     # a signal to forward that came before claude started
-        self.old: dict[int, object] = {}
+        self.old: dict = {}                 # signal -> the handler before ours
 
     def set(self, signum: int, handler) -> None:
         self.old[signum] = sig.signal(signum, handler)
