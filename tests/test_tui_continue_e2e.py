@@ -303,6 +303,20 @@ def test_ctrl_c_goes_to_claude_not_the_parent(world, isolated_env, fake_server, 
     assert not alive(job) and not alive(claude)
 
 
+def test_a_window_resize_reaches_claude(world, isolated_env, fake_server, tui):
+    """claude shares the terminal with its thin parent: the kernel's SIGWINCH reaches it; it redraws."""
+    cwd = world()
+    session = tui(["sh", "-c", f"{LAUNCHER}; echo EXIT=$?"], env=env(), cwd=cwd, width=100, height=30)
+    session.wait_for("❯")
+    assert "─" * 100 in session.screen() and "─" * 101 not in session.screen()
+    session.tmux("resize-window", "-x", "140", "-y", "35")
+    wait_until(lambda: "─" * 140 in session.screen(), "claude's prompt frame redrawn 140 columns wide")
+    session.submit("hi")
+    session.wait_for(REPLY)
+    exit_claude(session)
+    assert exit_status(session) == 0
+
+
 def test_ctrl_z_and_fg_under_bash(world, isolated_env, fake_server, tui):
     cwd = world()
     session = in_bash(tui, cwd)

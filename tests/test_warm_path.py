@@ -28,7 +28,7 @@ probe = false
 '''
 
 
-def imports_of_a_launch() -> list[str]:
+def imports_of_a_launch(stdin=subprocess.DEVNULL) -> list[str]:
     """Modules imported by the launcher itself (after the interpreter's own start-up)."""
     # -S: no site hooks. The dev venv's editable-install hook imports `re` and `enum` at start-up,
     # which would hide them here; the package and its dependencies come from PYTHONPATH instead.
@@ -36,7 +36,7 @@ def imports_of_a_launch() -> list[str]:
 
     path = os.pathsep.join([str(REPO), *site.getsitepackages()])
     proc = subprocess.run([sys.executable, "-S", "-X", "importtime", "-m", "claude_failover"], capture_output=True,
-                          text=True, env=dict(os.environ, PYTHONPATH=path), timeout=30, stdin=subprocess.DEVNULL)
+                          text=True, env=dict(os.environ, PYTHONPATH=path), timeout=30, stdin=stdin)
     assert proc.returncode == 0, proc.stderr[-2000:]
     names = [line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")]
     first = next(i for i, name in enumerate(names) if name.startswith("claude_failover"))
@@ -76,6 +76,21 @@ def test_warm_launch_on_a_subscription_route_imports_nothing_heavy(isolated_env)
     warm = imports_of_a_launch()
     assert "claude_failover.claude_state" in warm
     assert [m for m in HEAVY if m in warm] == []
+
+
+def test_a_launch_on_a_terminal_stays_as_a_parent_and_imports_nothing_heavy(isolated_env):
+    """Standard input a terminal: the launcher stays as claude's parent (interactive.py, foreground.py)
+    with the C module `_signal`, not `signal` (whose enum costs ~6 ms), and no subprocess."""
+    write_config(isolated_env.config_file, CONFIG)
+    master, slave = os.openpty()
+    try:
+        imports_of_a_launch(slave)
+        warm = imports_of_a_launch(slave)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert "claude_failover.foreground" in warm and "claude_failover.continuation" in warm
+    assert [m for m in (*HEAVY, "signal", "enum") if m in warm] == []
 
 
 def test_mirror_is_used_then_invalidated_by_an_edit(isolated_env, monkeypatch):
