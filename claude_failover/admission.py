@@ -10,6 +10,12 @@ verdict) into a route's admission state:
   health — at a plan's limit until the reset, a plan window at or past ``switch_at`` until that
   window resets, over its ``max_spend`` until the period ends. No probe can lift it (a status page
   saying "all good" says nothing about one account's limit); it ends by itself at ``until``.
+- ``HALF_OPEN``: a route we cannot probe ourselves whose failure was seen in a claude run, cooldown
+  over, and no evidence since that it works again (:func:`doubt_of`): a supervised run may try it
+  (it falls over if it fails); an interactive launch takes it only when nothing verified works.
+
+A verdict of this process's own environment (source ``local``: a missing secret, a region) is
+never stored (:func:`storable`), and an old one read from the cache is looked at again (STALE).
 
 The chooser (:mod:`claude_failover.chooser`) only ever reads these states, so a new admission rule
 (a half-open route re-admitted on evidence, a usage-limit skip until a reset time, a spend cap)
@@ -28,7 +34,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing costs ~5 ms to import on the launch path
     from claude_failover.config import Profile
 
-FRESH, COOLING, STALE, HELD = "fresh", "cooling", "stale", "held"
+FRESH, COOLING, STALE, HELD, HALF_OPEN = "fresh", "cooling", "stale", "held", "half-open"
+# Verdicts that come from a run of claude itself on the route (the supervisor, the StopFailure
+# hook through `ctl report`, a live check): first-hand evidence for routes we cannot probe.
+CLAUDE_RUN_SOURCES = frozenset({"run", "report", "live-check"})
+LOCAL = "local"
+# Route types whose public status page speaks for them (its incident resolved is evidence).
+STATUS_PAGE_TYPES = frozenset({"subscription", "oauth-token"})
 
 
 @record
@@ -39,10 +51,11 @@ class RouteState:
     profile: Profile
     verdict: Verdict | None
     item: dict | None
-    kind: str                 # fresh | cooling | stale (needs a probe) | held (usage)
+    kind: str                 # fresh | cooling | stale (needs a probe) | held (usage) | half-open
     cooldown_left: float = 0.0
     hold: Verdict | None = None   # held: why (a verdict of its own, never recorded in the health cache)
     until: float | None = None    # held: when the hold ends by itself
+    doubt: dict | None = None   # in doubt: failed in a claude run, not re-admitted yet (doubt_of)
 
 
 def classify(cfg, data: dict, name: str, environ: dict[str, str], now: float | None = None) -> RouteState:
@@ -50,11 +63,16 @@ def classify(cfg, data: dict, name: str, environ: dict[str, str], now: float | N
     profile = cfg.profiles[name]
     item = cache.entry(data, name, profile.fingerprint())
     verdict = cache.verdict_of(item)
-    if verdict is None or login_changed(profile, environ, verdict):
+    if verdict is None or login_changed(profile, environ, verdict) or not storable(verdict):
         return RouteState(name, profile, verdict, item, STALE)
+    doubt = doubt_of(profile, item, environ)
     if not verdict.usable:
         left = cache.cooldown_left(item, now)
-        return RouteState(name, profile, verdict, item, COOLING if left > 0 else STALE, left)
+        if left > 0:
+            return RouteState(name, profile, verdict, item, COOLING, left, doubt=doubt)
+        return RouteState(name, profile, verdict, item, HALF_OPEN if doubt else STALE, doubt=doubt)
+    if doubt:   # a green status page or a local check proves nothing about a claude-run failure
+        return RouteState(name, profile, verdict, item, HALF_OPEN, doubt=doubt)
     fresh = 0 <= now - verdict.checked_at < cfg.healthy_ttl
     return RouteState(name, profile, verdict, item, FRESH if fresh else STALE)
 
@@ -160,3 +178,74 @@ def login_changed(profile, environ, verdict: Verdict) -> bool:
     """The user logged in again (or claude rewrote its store) since the verdict: look again."""
     when = profile.route.login_stamp(profile, environ)
     return when is not None and when > verdict.checked_at
+
+
+def storable(verdict: Verdict) -> bool:
+    """Whether a verdict says something about the route for every process: a failure of this
+    process's own environment (a missing variable, keyring entry or region: source ``local``)
+    does not — it is recomputed by each launch, never cached as a cooldown."""
+    return verdict.usable or verdict.source != LOCAL
+
+
+def verifiable(profile) -> bool:
+    """Our own probe can verify the route live (its type can, and the profile did not turn it off)."""
+    return bool(profile.probe) and profile.route.can_probe(profile)
+
+
+def doubt_of(profile, item: dict | None, environ: dict[str, str]) -> dict | None:
+    """The route's doubt record when it is in doubt, else None.
+
+    A route is in doubt when a claude run saw it fail and we cannot probe it ourselves
+    (``verifiable`` is false), until evidence re-admits it: a claude run or live check on it
+    succeeded, its login changed since (``login_stamp``), or its status page showed the incident
+    resolved (:func:`next_doubt` clears the record for those). The clock alone never does."""
+    doubt = item.get("doubt") if item else None
+    if not isinstance(doubt, dict) or verifiable(profile):
+        return None
+    since = doubt.get("since")
+    when = profile.route.login_stamp(profile, environ)
+    if when is not None and isinstance(since, (int, float)) and when > since:
+        return None
+    return doubt
+
+
+def status_page_url(cfg, profile) -> str | None:
+    """The status page that speaks for ``profile`` (its incident resolved re-admits the route)."""
+    if profile.status_url:
+        return profile.status_url
+    return cfg.status_url if profile.type in STATUS_PAGE_TYPES else None
+
+
+def next_doubt(cfg, profile, old_item: dict | None, verdict: Verdict, environ: dict[str, str],
+               pages: dict | None = None) -> dict | None:
+    """The doubt record to store with ``verdict`` (None: not in doubt). The rule:
+
+    - a usable verdict from a claude run or live check: re-admitted (no doubt);
+    - a failure seen in a claude run on a route we cannot probe: in doubt from now (``page_bad``
+      remembers whether its status page already showed trouble) — except a limit (rate-limited, a
+      retry-after), which says itself when it ends;
+    - anything else (a probe, the status page, a local check) keeps the doubt as it was."""
+    old = doubt_of(profile, old_item, environ)
+    if verifiable(profile):
+        return None
+    if verdict.usable and verdict.source in CLAUDE_RUN_SOURCES:
+        return None
+    if not verdict.usable and verdict.source in CLAUDE_RUN_SOURCES:
+        if verdict.reason == "rate-limited" or verdict.retry_after:
+            return old   # a limit says when it ends (usage rules, retry-after): not a silent breakage
+        url = status_page_url(cfg, profile)
+        page = (pages or {}).get(url) if url else None
+        bad = bool(old and old.get("page_bad")) or (isinstance(page, dict) and page.get("state") != "healthy")
+        return {"since": verdict.checked_at, "reason": verdict.reason, "line": verdict.line()[:200],
+                "page_bad": bad}
+    return old
+
+
+def page_resolves(doubt: dict, page: Verdict) -> tuple[dict | None, bool]:
+    """A status page verdict seen while a route is in doubt: (the new doubt record, resolved?).
+    A page showing trouble marks the doubt; a healthy page after trouble resolves it."""
+    if page.state != "healthy":
+        return {**doubt, "page_bad": True}, False
+    if doubt.get("page_bad") and page.checked_at >= (doubt.get("since") or 0):
+        return None, True
+    return doubt, False

@@ -9,6 +9,17 @@ that is healthy/degraded. ``exclude`` names routes not to choose (the supervisor
 With nothing verified usable and not strict, a route that may only be offline (unreachable,
 timeout) is tried anyway, with a warning.
 
+Half-open routes (admission: failed in a claude run, not re-admitted yet): a supervised run
+(``trial``) takes one in its place in ``order`` — the run falls over if it fails, and a success
+re-admits it; an interactive launch takes one only when nothing verified works, and says so.
+
+No lockout: when nothing is usable from the cache (real mode), the launch re-checks before it
+refuses — every route our probe can verify is probed now, cooldown or not, under the same
+deadline; a route that cannot be probed and whose failure came from a claude run is tried with a
+warning rather than refused. Exit 69 only when every route is bad now; the error gives each
+route's reason, when it will be tried again, and the ways out. A launch that passes over a route in
+doubt starts its live check in the background (:mod:`claude_failover.livecheck`), never waiting.
+
 **Real mode** (the launcher, every retry of the supervisor). Warm path (every route up to the
 chosen one has a fresh verdict): no network, no httpx, tenacity, keyring or click import — only
 the chosen route's secret is resolved — and no cache write unless something changed. Cold path:
@@ -31,16 +42,18 @@ import os
 import time
 
 from claude_failover import cache
-from claude_failover.admission import COOLING, HELD, STALE, RouteState, plan
+from claude_failover.admission import (CLAUDE_RUN_SOURCES, COOLING, HALF_OPEN, HELD, STALE, RouteState, page_resolves,
+                                      plan, status_page_url, verifiable)
 from claude_failover.decision import Decision, forced_profile, no_route_error, resolve_secret
 from claude_failover.errors import FailoverError, NoRouteError, SecretError
 from claude_failover.valueclass import factory, record
-from claude_failover.verdict import SOFT_REASONS, Verdict, ago, unhealthy
+from claude_failover.verdict import DEGRADED, HEALTHY, SOFT_REASONS, UNHEALTHY, Verdict, ago, unhealthy
 
 REAL, PREDICT = "real", "predict"
 FORCED_WHY = {"flag": "--failover-profile", "env": "$CLAUDE_FAILOVER_PROFILE",
               "pin": "pinned with `claude-failover-ctl pin`"}
 UNVERIFIED = "unverified"
+HALF_OPEN_HOW = "half-open"
 
 
 @record
@@ -49,7 +62,7 @@ class Prediction:
 
     decision: Decision | None          # None: a launch would probe first, or find no route
     would_probe: list[str] = factory(list)   # routes a launch would probe before deciding
-    how: str | None = None             # "flag", "env", "pin", "unverified" (tried anyway), or None
+    how: str | None = None             # "flag", "env", "pin", "unverified" (tried anyway), "half-open", or None
     error: FailoverError | None = None  # what a launch would fail with (NoRouteError: exit 69)
     held: dict = factory(dict)         # routes held back by their usage (limit, switch_at, max_spend): name -> why
 
@@ -57,8 +70,10 @@ class Prediction:
 def choose(cfg, environ, split, passthrough: bool = False, exclude=frozenset()) -> Decision:
     """The launch decision (real mode): probes what it must, records what it learned."""
     environ = dict(os.environ if environ is None else environ)
+    from claude_failover import print_args
+
     chooser = Chooser(cfg, environ, cache.read(), REAL, strict=bool(split.get("strict")) or bool(cfg.strict),
-                      exclude=exclude)
+                      exclude=exclude, trial=print_args.wants_supervision(split))
     decision = chooser.run(split.get("profile"), passthrough)
     assert decision is not None  # only predict mode answers "would probe first"; real mode probes or raises
     return decision
@@ -79,7 +94,8 @@ def predict(cfg, environ=None, split=None, data: dict | None = None, secrets: bo
         return Prediction(None, chooser.pending, None, exc, held)
     if decision is None:
         return Prediction(None, chooser.pending, held=held)
-    how = decision.forced or (UNVERIFIED if decision.warning and chooser.unverified else None)
+    how = decision.forced or (UNVERIFIED if decision.warning and chooser.unverified else None) or (
+        HALF_OPEN_HOW if decision.profile.name in chooser.half_open else None)
     return Prediction(decision, chooser.pending, how, held=held)
 
 
@@ -87,12 +103,14 @@ class Chooser:
     """One decision: walk ``order`` over the admission states, learn what is needed, choose."""
 
     def __init__(self, cfg, environ, data, mode: str, strict: bool = False, exclude=frozenset(),
-                 secrets: bool = True, now: float | None = None, usage: dict | None = None):
+                 secrets: bool = True, now: float | None = None, usage: dict | None = None,
+                 trial: bool = False):
         self.cfg, self.environ, self.data, self.mode = cfg, environ, data, mode
         self.strict, self.exclude, self.resolve = strict, exclude, secrets
         # routes excluded with their verdicts (the supervisor's failed routes): said in the reason
         self.excluded: dict[str, Verdict] = dict(exclude) if isinstance(exclude, dict) else {}
         self.preferred = cfg.order[0] if cfg.order else ""
+        self.now = time.time() if now is None else now
         if usage is None:
             from claude_failover import usage_state
 
@@ -104,8 +122,15 @@ class Chooser:
         for s in self.states:
             if s.kind == HELD and s.hold is not None:
                 self.known[s.name] = s.hold
-            elif s.kind != STALE and s.verdict is not None:
+            elif s.kind not in (STALE, HALF_OPEN) and s.verdict is not None:
                 self.known[s.name] = s.verdict
+        # half-open: a supervised run tries it in its place; otherwise skipped until nothing else works
+        self.half_open: dict[str, Verdict] = {s.name: _half_open_verdict(s, trial, self.now)
+                                              for s in self.states if s.kind == HALF_OPEN}
+        self.known.update(self.half_open)
+        self.trial = trial
+        self.rechecked = False
+        self.page_asked: set[str] = set()
         self.secrets: dict[str, object] = {}
         self.changed: dict[str, Verdict] = {}
         self.pages: dict[str, Verdict] = {}
@@ -131,6 +156,8 @@ class Chooser:
             if todo:
                 self._learn_todo(todo)
             chosen = self._first_usable()
+            if chosen is None and self._recheck():
+                continue
             if chosen is None:
                 decision = self._nothing_usable()
                 return decision if decision is None else self._finish(decision)
@@ -169,12 +196,27 @@ class Chooser:
         todo = []
         for state in self.states:
             verdict = self.known.get(state.name)
-            if verdict is None:
+            if verdict is None or self._page_may_readmit(state):
                 if state.name not in self.pending:
                     todo.append(state)
+                    self.page_asked.add(state.name)
             elif verdict.usable:
                 break
         return todo
+
+    def _page_may_readmit(self, state: RouteState) -> bool:
+        """A route in doubt whose status page may hold evidence: a half-open one (its page may show
+        trouble, or the trouble resolved), or a cooling one whose page showed trouble (it may show the
+        incident resolved). Read when the cached copy is older than ``healthy_ttl`` (real mode: once
+        a launch)."""
+        if state.doubt is None or state.name in self.page_asked or self.mode == PREDICT:
+            return False
+        if not (state.kind == HALF_OPEN or (state.kind == COOLING and state.doubt.get("page_bad"))):
+            return False
+        url = status_page_url(self.cfg, state.profile)
+        page = (self.data.get("status_pages") or {}).get(url) if url else None
+        when = page.get("checked_at") if isinstance(page, dict) else None
+        return url is not None and not (isinstance(when, (int, float)) and 0 <= self.now - when < self.cfg.healthy_ttl)
 
     def _learn_todo(self, todo: list[RouteState]) -> None:
         if self.mode == PREDICT:  # no network: a launch would ask these first
@@ -189,9 +231,16 @@ class Chooser:
         from claude_failover import probes
         from claude_failover.progress import Progress
 
+        asked = {s.name for s in todo}
+
         def enough(results: dict) -> bool:
             for state in self.states:
-                verdict = self.known.get(state.name) or (results.get(state.name) or (None,))[0]
+                result = (results.get(state.name) or (None,))[0]
+                if state.name in asked and state.doubt is not None and state.kind in (HALF_OPEN, COOLING):
+                    if result is None:
+                        return False   # its page is what this probe is for: wait for it
+                    continue           # whatever it says, the decision walks on (``_learn``)
+                verdict = self.known.get(state.name) or result
                 if verdict is None:
                     return False
                 if verdict.usable:
@@ -209,8 +258,35 @@ class Chooser:
                 self.secrets[name] = secret
 
     def _learn(self, name: str, verdict: Verdict) -> None:
-        self.known[name] = verdict
+        state = next((s for s in self.states if s.name == name), None)
+        if state is not None and state.doubt is not None and state.kind in (HALF_OPEN, COOLING) \
+                and (verdict.usable or verdict.source == "status-page"):   # a probe of a route in doubt: evidence only
+            url = status_page_url(self.cfg, state.profile)
+            page = self.pages.get(url) if url else None
+            if not (page is not None and verdict.state == HEALTHY and page_resolves(state.doubt, page)[1]):
+                return   # still in doubt: what the walk knew stands (the page itself is recorded)
+            self.half_open.pop(name, None)   # the page shows the incident resolved (recording clears the doubt)
         self.changed[name] = verdict
+        self.known[name] = verdict
+
+    def _recheck(self) -> bool:
+        """Nothing usable from the cache: probe now every route our probe can verify that this
+        launch has not asked yet, cooldown or not (real mode; predict mode lists them). True when
+        something was (or, predicting, would be) asked."""
+        if self.rechecked:
+            return False
+        self.rechecked = True
+        again = [s for s in self.states if s.name not in self.changed and verifiable(s.profile) and s.kind != HELD
+                 and not (self.known.get(s.name) and self.known[s.name].source == "local")]
+        if not again:
+            return False
+        if self.mode == PREDICT:
+            self.pending.extend(s.name for s in again if s.name not in self.pending)
+            return True
+        if self.deadline - time.monotonic() <= 0.02:   # the walk spent the deadline: one more
+            self.deadline = time.monotonic() + self.cfg.probe_timeout
+        self._probe(again)
+        return True
 
     def _first_usable(self) -> RouteState | None:
         for state in self.states:
@@ -228,8 +304,9 @@ class Chooser:
             return None
         try:
             return resolve_secret(state.profile, self.environ)
-        except SecretError as exc:
-            self._learn(state.name, unhealthy("misconfigured", exc.message, source="local"))
+        except SecretError as exc:   # this process's environment: shown, never cached
+            fix = f" (fix: {exc.hint})" if exc.hint else ""
+            self._learn(state.name, unhealthy("misconfigured", exc.message + fix, source="local"))
             return False
 
     def _before(self, name: str) -> dict[str, Verdict]:
@@ -266,28 +343,73 @@ class Chooser:
             return None
         rows = {s.name: self.known[s.name] for s in self.states if s.name in self.known}
         if not self.strict:
-            for state in self.states:
-                verdict = self.known.get(state.name)
-                if verdict is None or verdict.reason not in SOFT_REASONS:
-                    continue
-                secret = self._secret(state)
-                if secret is False:
-                    continue
-                others = "; ".join(f"{n}: {v.line()}" for n, v in rows.items() if n != state.name)
-                warning = (f"no route verified healthy; trying {state.name} ({state.profile.type}) anyway — "
-                           f"{state.name}: {verdict.line()}" + (f"; {others}" if others else ""))
-                self.unverified = True
-                return self._decision(state, secret, warning=warning)
+            for kind in ("soft", "half-open", "unprovable"):   # the likeliest to work first
+                for state in self.states:
+                    verdict = self.known.get(state.name)
+                    if verdict is None or self._fallback_kind(state, verdict) != kind:
+                        continue
+                    secret = self._secret(state)
+                    if secret is False:
+                        continue
+                    why = {"soft": "no route verified healthy",
+                           "half-open": "half-open route, as nothing verified works",
+                           "unprovable": "no route verified healthy; it cannot be checked from here"}[kind]
+                    others = "; ".join(f"{n}: {v.line()}" for n, v in rows.items() if n != state.name)
+                    warning = (f"{why}; trying {state.name} ({state.profile.type}) anyway — "
+                               f"{state.name}: {verdict.line()}" + (f"; {others}" if others else ""))
+                    self.unverified = kind != "half-open"
+                    return self._decision(state, secret, warning=warning)
         self._record()
-        error = no_route_error(self.cfg, rows)
+        error = no_route_error(self.cfg, rows, self._retry_times() if self.mode == REAL else {})
         if self.strict and any(v.reason in SOFT_REASONS for v in rows.values()):
             error.hint = "strict mode: only a route verified healthy is used; " + (error.hint or "")
         raise error
+
+    def _fallback_kind(self, state: RouteState, verdict: Verdict) -> str | None:
+        """How a route that is not usable may still be tried when nothing verified works: ``soft``
+        (we may only be offline), ``half-open`` (failed in a claude run, cooldown over), or
+        ``unprovable`` (we cannot probe it and its failure came from a claude run, not from its
+        environment or status page: not known bad *now*); None: bad now."""
+        if state.kind == HELD:   # held back by its usage: ends by itself, not by trying it
+            return None
+        if state.name in self.half_open:
+            return "half-open"
+        if verdict.reason in SOFT_REASONS:
+            return "soft"
+        if not verifiable(state.profile) and verdict.source in CLAUDE_RUN_SOURCES and state.name not in self.changed \
+                and not self._page_says_down(state):
+            return "unprovable"
+        return None
+
+    def _page_says_down(self, state: RouteState) -> bool:
+        """The route's status page (read this launch, or cached within ``healthy_ttl``) shows a major
+        outage of its components: the route is bad now, whatever a claude run said before."""
+        url = status_page_url(self.cfg, state.profile)
+        if url is None:
+            return False
+        page = self.pages.get(url)
+        if page is None:
+            stored = (self.data.get("status_pages") or {}).get(url)
+            page = Verdict.from_dict(stored) if isinstance(stored, dict) else None
+            if page is not None and not 0 <= self.now - page.checked_at < self.cfg.healthy_ttl:
+                page = None
+        return page is not None and page.state == UNHEALTHY
+
+    def _retry_times(self) -> dict[str, float]:
+        """Seconds until each route's cooldown ends (what the refusal says), from the cache as
+        this launch left it."""
+        data = cache.read()
+        left = {}
+        for state in self.states:
+            item = cache.entry(data, state.name, state.profile.fingerprint())
+            left[state.name] = cache.cooldown_left(item)
+        return left
 
     # --- bookkeeping (real mode only) -------------------------------------------------------
     def _finish(self, decision: Decision) -> Decision:
         if self.mode == PREDICT:
             return decision
+        self._start_live_checks(decision.profile.name)
         last = self.data.get("last")
         previous = last.get("profile") if isinstance(last, dict) else None
         current = decision.profile.name
@@ -308,12 +430,38 @@ class Chooser:
             route_change.switched(previous, decision, self.cfg, back=back_words)
         return decision
 
+    def _start_live_checks(self, chosen: str | None) -> None:
+        """Routes in doubt that this launch passes over: start their live check, detached (at most
+        one start per cooldown per route; never waits, never fails the launch)."""
+        for state in self.states:
+            if state.name == chosen:
+                break
+            if state.doubt is None or state.name in self.exclude:
+                continue
+            from claude_failover import livecheck
+
+            if livecheck.wanted(state.profile, True, state.profile.live_check):
+                livecheck.start_background(self.cfg, state.profile, self.environ)
+
     def _record(self, last: dict | None = None) -> None:
         if self.mode == PREDICT or not (self.changed or self.pages or last):
             return
         from claude_failover.recording import record_or_warn
 
         record_or_warn(self.cfg, self.changed, self.environ, pages=self.pages, last=last)
+
+
+def _half_open_verdict(state: RouteState, trial: bool, now: float) -> Verdict:
+    """What the walk sees for a half-open route: usable for a trial (a supervised run), skipped
+    otherwise; its words say why."""
+    since = state.doubt.get("since") if state.doubt else None
+    when = f" {ago(max(0.0, now - since))} ago" if isinstance(since, (int, float)) else ""
+    line = state.doubt.get("line") if state.doubt else None
+    failed = f"failed in a claude run{when}" + (f" ({line})" if line else "")
+    reason = (state.doubt or {}).get("reason") or "unknown"
+    if trial:
+        return Verdict(DEGRADED, reason, f"half-open: {failed}; trying it (falls over if it fails)", source="run")
+    return Verdict(UNHEALTHY, reason, f"half-open: {failed}; not re-admitted yet", source="run")
 
 
 def _age(verdict: Verdict, now: float | None = None) -> str:

@@ -50,7 +50,7 @@ def local_verdict(profile: Profile, environ: dict[str, str]) -> tuple[Verdict | 
     try:
         found = resolve_secret(profile, environ)
     except SecretError as exc:
-        fix = f" (fix: {exc.hint})" if exc.hint and exc.hint.startswith("claude-failover-ctl") else ""
+        fix = f" (fix: {exc.hint})" if exc.hint else ""
         return unhealthy("misconfigured", exc.message + fix, source="local"), None
     return profile.route.local_check(profile, environ), found
 
@@ -64,7 +64,17 @@ def forced_profile(cfg: Config, option: str | None, environ: dict[str, str]) -> 
     return None, None
 
 
-def no_route_error(cfg: Config, verdicts: dict[str, Verdict]) -> NoRouteError:
-    rows = [f"  {name:<16} {verdicts[name].line()}" for name in cfg.order if name in verdicts]
+def no_route_error(cfg: Config, verdicts: dict[str, Verdict], retry_in: dict[str, float] | None = None) -> NoRouteError:
+    """Exit 69: each route's reason and when a launch tries it again, and the ways out."""
+    from claude_failover.verdict import ago
+
+    rows = []
+    for name in cfg.order:
+        if name not in verdicts:
+            continue
+        left = (retry_in or {}).get(name)
+        when = f" — tried again in {ago(left)}" if left else ""
+        rows.append(f"  {name:<16} {verdicts[name].line()}{when}")
     return NoRouteError("no usable route:\n" + "\n".join(rows),
-                        hint="claude-failover-ctl status (or doctor) shows details")
+                        hint="use one anyway: claude --failover-profile NAME; check again now: "
+                             "claude-failover-ctl probe; details: claude-failover-ctl status")

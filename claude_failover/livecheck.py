@@ -199,6 +199,30 @@ def recently_started(name: str, cooldown: float, now: float | None = None) -> bo
         return False
 
 
+def claim(name: str, cooldown: float) -> bool:
+    """Take this cooldown's one check of route ``name`` (stamp it); False when one was started less
+    than ``cooldown`` ago or the stamp cannot be written."""
+    if recently_started(name, cooldown):
+        return False
+    from claude_failover import paths
+
+    try:
+        paths.atomic_write(_files(name)[1], f"{time.time():.3f}\n")
+    except OSError:
+        return False
+    return True
+
+
+def check_and_record(cfg, profile, environ: dict[str, str]) -> Result:
+    """Run the check now (blocking) and record a conclusive verdict (`ctl probe`)."""
+    result = check(cfg, profile, environ)
+    if result.verdict is not None:
+        from claude_failover.recording import record_verdicts
+
+        record_verdicts(cfg, {profile.name: result.verdict}, environ, lock_timeout=10.0)
+    return result
+
+
 def start_background(cfg, profile, environ: dict[str, str] | None = None, enabled: bool = True,
                      cooldown: float | None = None) -> bool:
     """Start the live check for ``profile`` detached; never waits for it. False when not started

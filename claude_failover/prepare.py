@@ -73,6 +73,17 @@ def prepare_launch(cfg, decision, environ: dict[str, str], split, resume: str | 
     return Launch(decision, child, env, args, supervised, session_id=session_id)
 
 
+def request_timeout_ms(cfg, retries: str) -> int:
+    """claude's wait for response headers per attempt: ``connect_timeout`` shared by its attempts
+    (1 + ``CLAUDE_CODE_MAX_RETRIES``), never more than ``stall_timeout``, at least 1 s."""
+    try:
+        attempts = 1 + max(0, int(retries))
+    except ValueError:
+        attempts = 1 + int(DEFAULT_MAX_RETRIES)
+    share = float(cfg.connect_timeout) / attempts
+    return max(1000, int(min(share, float(cfg.stall_timeout)) * 1000))
+
+
 def names_session(args: list[str]) -> bool:
     """A supervised text run that does not choose its own session gets a ``--session-id`` from us
     (json and stream-json runs report theirs)."""
@@ -80,10 +91,16 @@ def names_session(args: list[str]) -> bool:
 
 
 def supervised_env(env: dict[str, str], cfg) -> dict[str, str]:
-    """Bound claude's own retries and request wait unless the user chose them."""
+    """Bound claude's own retries and request wait unless the user chose them.
+
+    ``API_TIMEOUT_MS`` bounds how long claude waits for a streaming request's response headers,
+    not the generation (measured with claude 2.1.332: 3000 ms abandons a black hole in ~4 s while
+    a 12 s trickle of events completes). So a route that never answers costs at most
+    ``connect_timeout`` over claude's attempts (each gets an equal share), and a long, quiet
+    generation is never cut."""
     env = dict(env)
     env.setdefault("CLAUDE_CODE_MAX_RETRIES", DEFAULT_MAX_RETRIES)
-    env.setdefault("API_TIMEOUT_MS", str(max(1000, int(float(cfg.stall_timeout) * 1000))))
+    env.setdefault("API_TIMEOUT_MS", str(request_timeout_ms(cfg, env["CLAUDE_CODE_MAX_RETRIES"])))
     env[SUPERVISED_VAR] = "1"
     env[PID_VAR] = f"parent:{os.getpid()}"  # claude is our child: see credvars.PID_VAR
     return env

@@ -11,8 +11,9 @@ import os
 import time
 
 from claude_failover import cache
+from claude_failover import admission
 from claude_failover.admission import login_changed
-from claude_failover.verdict import INTERNAL, Verdict
+from claude_failover.verdict import INTERNAL, Verdict, healthy
 
 
 def record_verdicts(cfg, verdicts: dict[str, Verdict], environ: dict[str, str] | None = None,
@@ -29,18 +30,71 @@ def record_verdicts(cfg, verdicts: dict[str, Verdict], environ: dict[str, str] |
         for name, verdict in verdicts.items():
             if verdict.reason == INTERNAL:  # our bug, not the route's failure: never recorded
                 continue
+            if not admission.storable(verdict):  # this process's environment: never a cooldown
+                continue
             profile = cfg.profiles[name]
             fingerprint = profile.fingerprint()
-            cache.record(data, name, fingerprint, verdict, cfg.cooldown, cfg.max_cooldown,
-                         keep_failures=_keep_failures(cfg, data, profile, verdict, environ))
+            old = cache.entry(data, name, fingerprint)
+            doubt = admission.next_doubt(cfg, profile, old, verdict, environ, data.get("status_pages"))
+            item = cache.record(data, name, fingerprint, verdict, cfg.cooldown, cfg.max_cooldown,
+                                keep_failures=_keep_failures(cfg, data, profile, verdict, environ))
+            if doubt:
+                item["doubt"] = doubt
         if pages:
             stored = data.setdefault("status_pages", {})
             for url, verdict in pages.items():
                 stored[url] = verdict.to_dict()
+                _page_evidence(cfg, data, url, verdict, environ)
         if last is not None:
             data["last"] = last
 
     return cache.update(mutate, lock_timeout=lock_timeout)
+
+
+def _page_evidence(cfg, data: dict, url: str, page: Verdict, environ) -> None:
+    """A status page read now: routes in doubt that it speaks for note trouble, or are re-admitted
+    when it shows their incident resolved."""
+    for name, profile in cfg.profiles.items():
+        if admission.status_page_url(cfg, profile) != url:
+            continue
+        item = cache.entry(data, name, profile.fingerprint())
+        doubt = admission.doubt_of(profile, item, environ)
+        if item is None or doubt is None:
+            continue
+        doubt, resolved = admission.page_resolves(doubt, page)
+        if not resolved:
+            item["doubt"] = doubt
+            continue
+        item.pop("doubt", None)
+        verdict = cache.verdict_of(item)
+        if verdict is None or not verdict.usable:
+            cache.record(data, name, profile.fingerprint(),
+                         healthy(source="status-page", detail="the status page shows the incident resolved"),
+                         cfg.cooldown, cfg.max_cooldown)
+
+
+def floor_cooldown(cfg, profile, retry_after: float) -> bool:
+    """A ``retry-after`` learnt after the failure was recorded: the cooldown lasts at least that
+    long from now (best-effort, like every write on a run)."""
+    now = time.time()
+
+    def mutate(data: dict) -> None:
+        item = cache.entry(data, profile.name, profile.fingerprint())
+        if item is None:
+            return
+        until = now + min(retry_after, 7 * 86400)
+        current = item.get("cooldown_until")
+        if not isinstance(current, (int, float)) or current < until:
+            item["cooldown_until"] = until
+        if isinstance(item.get("verdict"), dict):
+            item["verdict"]["retry_after"] = retry_after
+
+    from claude_failover.errors import StateWriteError
+
+    try:
+        return cache.update(mutate, lock_timeout=2.0)
+    except StateWriteError:   # the run goes on without it (its failure itself was recorded)
+        return False
 
 
 _warned = False

@@ -58,9 +58,19 @@ def require(name: str, sources, environ=None) -> Resolved:
     found = resolve(name, sources, environ)
     if found is None:
         wanted = " or ".join(describe(s) for s in sources)
-        raise SecretError(f"profile {name!r} has no secret: nothing in {wanted}",
-                          hint=f"claude-failover-ctl keys set {name}")
+        raise SecretError(f"profile {name!r} has no secret: nothing in {wanted}", hint=remedy(name, sources))
     return found
+
+
+def remedy(name: str, sources) -> str:
+    """What fixes a missing secret, for the profile's first secret source: ``export VAR=…`` in the
+    shell that launches claude, the ``secret_cmd`` to run by hand, or ``keys set`` for the keyring."""
+    kind, arg = next(iter(sources), ("keyring", name))
+    if kind == "env":
+        return f"export {arg}=… in the shell that starts claude"
+    if kind == "cmd":
+        return f"run its secret_cmd by hand and fix it: {arg}"
+    return f"claude-failover-ctl keys set {name}"
 
 
 def _read(kind: str, arg: str, environ) -> str | None:

@@ -73,6 +73,9 @@ Behaviours (a behaviour is a ``Behaviour`` object or its name as a string, e.g. 
   disconnect()                    close the connection without answering
   slow(seconds, then=ok())        wait, then answer with ``then`` (the wait ends early on server stop)
   hang()                          accept and never answer until the server stops (a black hole)
+  drip(seconds, text, headers_after=0)   200 SSE: headers at once (or after ``headers_after``), then the
+                                  events of ok(text) spread over ``seconds`` (a slow, quiet generation)
+  with_tools(offered, none)       ``offered`` when the request offers tools, else ``none`` (a live check)
   after_tool(before, after)       ``after`` once the conversation holds a tool_result (claude ran the
                                   tool asked for), else ``before`` -- e.g. an agent that asks for one
                                   Bash call and then answers: after_tool(tool_use("Bash", ...), ok()),
@@ -129,8 +132,8 @@ from typing import Any, Iterable
 __all__ = [
     "Behaviour", "FakeServer", "ok", "tool_use", "api_key_invalid", "oauth_expired", "invalid_bearer",
     "forbidden", "billing", "rate_limited", "usage_limit", "unified_headers", "overloaded", "server_error", "error",
-    "html_error", "midstream_error", "disconnect", "slow", "hang", "barrier", "sequence", "after_tool",
-    "has_tool_result", "as_behaviour",
+    "html_error", "midstream_error", "disconnect", "slow", "hang", "barrier", "drip", "sequence", "after_tool",
+    "with_tools", "has_tool_result", "as_behaviour",
     "encode_event_stream_message", "decode_event_stream", "BEHAVIOUR_NAMES", "DEFAULT_REPLY",
 ]
 
@@ -298,8 +301,20 @@ def barrier(parties: int, then: "Behaviour | str | None" = None) -> Behaviour:
                      then=as_behaviour(then if then is not None else "ok"))
 
 
+def drip(seconds: float, text: str = DEFAULT_REPLY, headers_after: float = 0.0) -> Behaviour:
+    """A healthy but slow stream: the response headers after ``headers_after`` s, then the SSE
+    events of ``ok(text)`` spread evenly over ``seconds`` (a long, quiet generation)."""
+    return Behaviour("drip", seconds=float(seconds), text=text, headers_after=float(headers_after))
+
+
 def after_tool(before: "Behaviour | str", after: "Behaviour | str") -> Behaviour:
     return Behaviour("after_tool", before=as_behaviour(before), after=as_behaviour(after))
+
+
+def with_tools(offered: "Behaviour | str", none: "Behaviour | str") -> Behaviour:
+    """``offered`` when the request offers tools, else ``none`` (claude run with ``--tools ""``: a
+    live check)."""
+    return Behaviour("with_tools", offered=as_behaviour(offered), none=as_behaviour(none))
 
 
 def has_tool_result(body: Any) -> bool:
@@ -603,6 +618,8 @@ class _Handler(BaseHTTPRequestHandler):
         if b is None:
             return
         self._rec["behaviour"] = b.kind
+        if b.kind == "drip" and kind is not None:
+            return self._answer_drip(b, body)
         if b.kind in ("ok", "tool_use", "midstream_error"):
             if kind is None:
                 return self._builtin(path)
@@ -614,6 +631,10 @@ class _Handler(BaseHTTPRequestHandler):
             b = b.resolve(advance)
             if b.kind == "after_tool":
                 b = b.params["after" if has_tool_result(getattr(self, "_body", None)) else "before"]
+                continue
+            if b.kind == "with_tools":
+                body = getattr(self, "_body", None)
+                b = b.params["offered" if isinstance(body, dict) and body.get("tools") else "none"]
                 continue
             if b.kind == "slow":
                 if self.fake._stopping.wait(b.params["seconds"]):
@@ -694,6 +715,30 @@ class _Handler(BaseHTTPRequestHandler):
         if b.kind == "midstream_error":
             return self._answer_error(kind, _err(529, b.params["error_type"], b.params["message"]))
         return self._json(200, message_json(b, model), extra)
+
+    def _answer_drip(self, b: Behaviour, body: Any) -> None:
+        model = body.get("model", "claude-sonnet-4-5") if isinstance(body, dict) else "claude-sonnet-4-5"
+        if b.params["headers_after"] and self.fake._stopping.wait(b.params["headers_after"]):
+            self.close_connection = True
+            return
+        events = stream_events(ok(b.params["text"]), model)
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream; charset=utf-8")
+        self.send_header("cache-control", "no-cache")
+        self.send_header("request-id", f"req_fake{next(_ids):06d}")
+        self.end_headers()
+        self.wfile.flush()
+        self._rec["status"] = 200
+        self.close_connection = True
+        gap = b.params["seconds"] / max(1, len(events) - 1)
+        for i, event in enumerate(events):
+            if i and self.fake._stopping.wait(gap):
+                return
+            try:
+                self.wfile.write(sse_body([event]))
+                self.wfile.flush()
+            except OSError:
+                return
 
     def _answer_error(self, kind: str | None, b: Behaviour) -> None:
         if b.kind == "html_error":

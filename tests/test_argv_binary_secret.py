@@ -119,7 +119,10 @@ def test_secret_cmd_printing_non_utf8_is_a_secret_error():
 def test_missing_secret_names_the_fix():
     with pytest.raises(SecretError) as info:
         secret.require("work", (("env", "NOPE"),), {})
-    assert info.value.hint == "claude-failover-ctl keys set work" and info.value.exit_code == 78
+    assert info.value.hint == "export NOPE=… in the shell that starts claude" and info.value.exit_code == 78
+    # the remedy fits the profile's (first) secret source
+    assert secret.remedy("work", (("keyring", "work"),)) == "claude-failover-ctl keys set work"
+    assert secret.remedy("work", (("cmd", "pass show work"),)) == "run its secret_cmd by hand and fix it: pass show work"
 
 
 def test_no_keyring_backend_is_one_clear_line(monkeypatch):

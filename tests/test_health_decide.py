@@ -237,8 +237,9 @@ def test_reported_failures_keep_counting(isolated_env, monkeypatch):
     record_failure(cfg, "max", "auth-invalid", "authentication failed in claude", source="run")
     assert decide(cfg).profile.name == "k"
     expire_cooldown("max")
-    assert decide(cfg).profile.name == "max"       # tried again after the cooldown
-    assert route("max")["failures"] == 1           # but a local 'healthy' proves nothing
+    # half-open after the cooldown: a supervised run tries it (and falls over if it fails) ...
+    assert decide(cfg, "-p", "hi").profile.name == "max"
+    assert route("max")["failures"] == 1 and route("max")["doubt"]["reason"] == "auth-invalid"
     _, left = record_failure(cfg, "max", "auth-invalid", "again", source="run")
     assert route("max")["failures"] == 2 and left > 15
 
@@ -297,3 +298,29 @@ def test_progress_only_on_a_tty_after_the_delay():
         with Progress("x", stream=stream, environ=environ, delay=0) as p:
             p.tick()
         assert stream.text == ""
+
+
+def test_a_new_login_readmits_a_subscription_in_doubt(isolated_env, monkeypatch):
+    from claude_failover.ctl.cmd_report import record_failure
+    from tests.test_probes_http import write_login
+    write_login(isolated_env.claude_dir)
+    cfg = write_config(isolated_env, '[profiles.max]\ntype = "subscription"\nprobe = false\nlive_check = false\n'
+                                     '[profiles.k]\ntype = "api-key"\nsecret = "none"\n', cooldown=600)
+    record_failure(cfg, "max", "auth-invalid", "authentication failed in claude", source="run")
+    expire_cooldown("max")
+    assert decide(cfg).profile.name == "k"              # half-open: the clock alone re-admits nothing
+    assert route("max")["doubt"]["reason"] == "auth-invalid"
+    time.sleep(0.02)
+    write_login(isolated_env.claude_dir)                # `claude auth login` again: evidence
+    assert decide(cfg).profile.name == "max"
+    assert "doubt" not in route("max")
+
+
+def test_local_verdicts_start_no_cooldown(isolated_env, monkeypatch):
+    cfg = write_config(isolated_env, '[profiles.k]\ntype = "api-key"\nsecret_env = "NOT_HERE"\n')
+    monkeypatch.delenv("NOT_HERE", raising=False)
+    recording.record_verdicts(cfg, {"k": unhealthy("misconfigured", "no secret", source="local")})
+    assert "k" not in cache.read()["routes"]
+    with pytest.raises(NoRouteError) as info:
+        decide(cfg)
+    assert "export NOT_HERE" in info.value.message and "k" not in cache.read()["routes"]

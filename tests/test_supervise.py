@@ -169,6 +169,7 @@ def test_resume_args_replace_prompt_and_session_options():
 
 class _Cfg:
     stall_timeout = 2.5
+    connect_timeout = 30.0
 
 
 def test_supervised_env_bounds_retries_unless_set():
@@ -177,3 +178,17 @@ def test_supervised_env_bounds_retries_unless_set():
     assert env["CLAUDE_FAILOVER_SUPERVISED"] == "1"
     env = _supervised_env({"CLAUDE_CODE_MAX_RETRIES": "7", "API_TIMEOUT_MS": "9"}, _Cfg())
     assert env["CLAUDE_CODE_MAX_RETRIES"] == "7" and env["API_TIMEOUT_MS"] == "9"
+
+
+def test_request_timeout_shares_connect_timeout_between_claudes_attempts():
+    from claude_failover.prepare import request_timeout_ms
+
+    class Cfg:
+        stall_timeout, connect_timeout = 120.0, 30.0
+    assert request_timeout_ms(Cfg(), "2") == 10000        # 3 attempts x 10 s: a dead route costs ~30 s
+    assert request_timeout_ms(Cfg(), "0") == 30000
+    assert request_timeout_ms(Cfg(), "junk") == 10000
+    Cfg.stall_timeout = 4.0
+    assert request_timeout_ms(Cfg(), "0") == 4000          # never above stall_timeout
+    Cfg.connect_timeout = 0.5
+    assert request_timeout_ms(Cfg(), "2") == 1000          # at least 1 s

@@ -25,6 +25,8 @@ SETTINGS: dict[str, tuple[Key, Any]] = {
     "cooldown": (Key(NUM + STR, "first skip period of a failing route (doubles while it fails)"), 60.0),
     "max_cooldown": (Key(NUM + STR, "longest skip period"), 1800.0),
     "stall_timeout": (Key(NUM + STR, "headless: no output for this long on a known-bad route = failed"), 120.0),
+    "connect_timeout": (Key(NUM + STR, "headless: a route that sends no response at all for this long is "
+                            "abandoned for the next one"), 30.0),
     "strict": (Key(BOOL, "exit 69 unless a route is verified healthy"), False),
     "status_url": (Key(STR, "the Statuspage summary.json used for subscription routes"), DEFAULT_STATUS_URL),
     "notify": (Key(BOOL, "desktop notification when the active route changes"), True),
@@ -32,7 +34,7 @@ SETTINGS: dict[str, tuple[Key, Any]] = {
                              'or "exec" (hand the process over to claude)'), "continue"),
 }
 INTERACTIVE_MODES = ("continue", "exec")
-DURATIONS = {"probe_timeout", "healthy_ttl", "cooldown", "max_cooldown", "stall_timeout"}
+DURATIONS = {"probe_timeout", "healthy_ttl", "cooldown", "max_cooldown", "stall_timeout", "connect_timeout"}
 
 TOP_KEYS = {"order": Key((list,), "fallback priority"), "claude": Key(STR, "path of the real claude"),
             "profiles": Key((dict,), "the routes"), **{k: spec for k, (spec, _) in SETTINGS.items()}}
@@ -52,6 +54,8 @@ COMMON_PROFILE_KEYS = {
     "max_spend": Key(STR, 'skip the route once it cost this much per period: "20/day", "5/week", "200/month"'),
     "wait_for_reset": Key(NUM + STR, "supervised runs: wait for this route's reset when it is this close "
                                      "rather than pay for another route"),
+    "live_check": Key(BOOL, "while the route is in doubt, check it with one minimal run of claude "
+                      "(default: on for subscription and oauth-token)"),
 }
 LIMIT_KEYS = ("switch_at", "max_spend", "wait_for_reset")
 
@@ -66,6 +70,7 @@ class Profile:
     description: str | None = None
     status_url: str | None = None
     probe: bool = True
+    live_check: bool | None = None    # None: livecheck's default for the route type
     # ordered secret sources: ("keyring", name) | ("env", VAR) | ("cmd", command)
     secret_sources: tuple[tuple[str, str], ...] = ()
     switch_at: float = 100.0                          # % of a plan window (plan routes)

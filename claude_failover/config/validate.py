@@ -163,7 +163,8 @@ def _profile(name: str, table: Any, check: Locator) -> Profile:
 
     return Profile(name=name, type=type_name, options=options, env=env, model=table.get("model"),
                    description=table.get("description"), status_url=table.get("status_url"),
-                   probe=table.get("probe", True), secret_sources=_secret_sources(name, table, route, check),
+                   probe=table.get("probe", True), live_check=table.get("live_check"),
+                   secret_sources=_secret_sources(name, table, route, check),
                    **_limit_keys(name, table, route, check))
 
 

@@ -46,8 +46,19 @@ def route_rows(cfg, data: dict, environ: dict[str, str], now: float, usage: dict
             "switch_at": profile.switch_at if profile.route.plan else None,
             "max_spend": f"{profile.max_spend[0]:g}/{profile.max_spend[1]}" if profile.max_spend else None,
             "wait_for_reset_s": profile.wait_for_reset or None,
+            "admission": state.kind,      # fresh | cooling | stale | held | half-open (admission.py)
+            "in_doubt": _doubt(state.doubt, now),
         })
     return rows
+
+
+def _doubt(doubt: dict | None, now: float) -> dict | None:
+    """A route in doubt (failed in a claude run, not re-admitted yet): since when, and why."""
+    if not doubt:
+        return None
+    since = doubt.get("since")
+    return {"since": since, "age_s": round(now - since, 1) if isinstance(since, (int, float)) else None,
+            "reason": doubt.get("reason"), "line": doubt.get("line"), "page_bad": bool(doubt.get("page_bad"))}
 
 
 def status_json(cfg, data: dict, environ: dict[str, str], now: float | None = None) -> dict:
@@ -102,6 +113,11 @@ def render(report: dict) -> str:
         state = row["state"]
         if row.get("held"):
             state, reason = "held", row["held"]["line"]
+        doubt = row.get("in_doubt")
+        if not row.get("held") and row.get("admission") == "half-open" and doubt:
+            state = "half-open"
+            reason = (f"failed in a claude run {_ago(doubt['age_s'])} ago ({doubt['line']}); "
+                      "not re-admitted yet")
         lines.append(f"{mark}{row['name']:<16} {row['type']:<13} {state:<10} {latency:>8} "
                      f"{_ago(row['age_s']):>5} {cooldown:>8}  {reason}".rstrip())
         words = usage_words(row)
@@ -109,7 +125,8 @@ def render(report: dict) -> str:
             lines.append(f"{'':4}{'usage:':<9}{words}")
     if report["would_launch"]:
         how = {"pin": " (pinned)", "flag": "", "env": " ($CLAUDE_FAILOVER_PROFILE)",
-               "unverified": " (unverified: nothing answered; it may only be offline)"}.get(report["forced"] or "", "")
+               "unverified": " (unverified: nothing answered; it may only be offline)",
+               "half-open": " (half-open: nothing verified works)"}.get(report["forced"] or "", "")
         first = f", after probing {', '.join(report['would_probe_first'])}" if report["would_probe_first"] else ""
         lines.append(f"a launch now would take: {report['would_launch']}{how}{first}")
     elif report["would_probe_first"]:

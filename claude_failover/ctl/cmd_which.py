@@ -71,10 +71,13 @@ def COMMAND(ctx, as_json, forced, refresh):
             "skipped": {name: v.to_dict() for name, v in decision.verdicts.items() if not v.usable},
             "would_probe": prediction.would_probe,
             "held": {n: v.to_dict() for n, v in prediction.held.items()},
+            "how": prediction.how, "warning": decision.warning,
         })
         return
     click.echo(f"{profile.name} ({profile.type}) — {profile.route.summary(profile)}")
     click.echo(f"  why:    {decision.why}")
+    if decision.warning:   # tried anyway: unverified, half-open, or cannot be checked from here
+        click.echo(f"  note:   {decision.warning}")
     if prediction.would_probe:
         click.echo(f"  unless: a probe of {', '.join(prediction.would_probe)} (not checked yet) finds one usable")
     for name, verdict in decision.verdicts.items():

@@ -44,6 +44,7 @@ def supervise(cfg, launch, claude_path, environ, split) -> int:
                  f"the route was chosen by {decision.why}" if decision.forced else None)
     stdin = capture_stdin(stream_input)
 
+    pending: list = []              # background look-ups of a retry-after (joined at the end)
     signals = Signals()
     signals.install()
     try:
@@ -57,6 +58,8 @@ def supervise(cfg, launch, claude_path, environ, split) -> int:
             nxt = retry.next_decision(cfg, environ, split, failed)
             if nxt is not None and nxt.profile.name != decision.profile.name:
                 launch = prepare_launch(cfg, nxt, environ, split)
+        session_id: str | None = None   # the run's session, carried across every attempt
+        worked = False                  # some attempt did work: every later one resumes
         while True:
             profile = launch.decision.profile
             attempt = run_attempt(claude_path, launch.args, launch.env, feed, fmt,
@@ -71,7 +74,9 @@ def supervise(cfg, launch, claude_path, environ, split) -> int:
                 write_out(attempt.out)
                 return attempt.code
             verdict = profile.route.read_run_failure(attempt.failure)
-            retry.record(cfg, profile, verdict, environ)
+            learning = retry.record(cfg, profile, verdict, environ)
+            if learning is not None:
+                pending.append(learning)
             emit("warning", f"claude-failover: {profile.name}: {verdict.line()} — the run failed on this route",
                  event="route_failed", profile=profile.name, reason=verdict.reason, status=verdict.status)
             if retry_off:
@@ -93,10 +98,16 @@ def supervise(cfg, launch, claude_path, environ, split) -> int:
                 if fmt == "stream-json":
                     write_out(attempt.out)
                 raise retry.all_failed(failed, None)
-            named = launch.session_id if fmt == "text" and not launch.resumed else None
-            session_id = attempt.session_id or named
-            resume = retry.should_resume(attempt, launch.child.env, fmt, session_id, no_persistence)
+            session_id = attempt.session_id or launch.session_id or session_id
+            resume = retry.should_resume(attempt, launch.child.env, fmt, session_id, no_persistence, worked)
+            worked = worked or resume
+            previous_env = launch.env
             launch = prepare_launch(cfg, nxt, environ, split, resume=session_id if resume else None)
+            if resume and session_id and not retry.carry(session_id, previous_env, launch.env):
+                emit("warning", f"claude-failover: session {session_id} cannot be carried to {nxt.profile.name}'s "
+                     "config dir; starting afresh", event="resume_lost", session_id=session_id)
+                resume, worked = False, False
+                launch = prepare_launch(cfg, nxt, environ, split)
             feed = b"" if resume else stdin
             emit("warning", f"claude-failover: retrying on {nxt.profile.name} ({nxt.profile.type})"
                  + (f", resuming session {session_id}" if resume else ""),
@@ -107,3 +118,5 @@ def supervise(cfg, launch, claude_path, environ, split) -> int:
             notify_change(profile.name, nxt.profile.name, nxt.preferred, verdict.line(), cfg)
     finally:
         signals.restore()
+        for thread in pending:
+            thread.join(timeout=float(cfg.probe_timeout) + 1)
