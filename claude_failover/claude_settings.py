@@ -45,6 +45,8 @@ SOURCE_NAMES = {USER: "user", PROJECT: "project", LOCAL: "local"}
 # the launch path (a harmless `env` block — telemetry flags — costs no JSON import).
 _GUARDED = CREDENTIAL_VARS + ("CLAUDE_CONFIG_DIR",)
 _INTERESTING = (b'"apiKeyHelper"',) + tuple(f'"{name}"'.encode() for name in _GUARDED)
+# in a file: claude-failover's StopFailure hook (contrib/stop-failure-hook.json; settings_guard.report_hook)
+REPORT_HOOK_MARK = "report --from-hook"
 MAX_BYTES = 32 * 1024 * 1024
 
 
@@ -59,6 +61,7 @@ class SettingsFile:
     column: int | None = None
     mode: int | None = None
     skipped: bool = False            # existed but was not parsed (nothing relevant in it)
+    reports: bool = False            # names our StopFailure hook (REPORT_HOOK_MARK; a look, no parse)
 
     @property
     def title(self) -> str:
@@ -226,6 +229,7 @@ def load(scope: str, path: str, full: bool = False, also: tuple[str, ...] = ()) 
             settings.exists = True
             settings.mode = os.fstat(handle.fileno()).st_mode & 0o7777
             raw = handle.read(MAX_BYTES)
+            settings.reports = REPORT_HOOK_MARK.encode() in raw
     except FileNotFoundError:
         return settings
     except IsADirectoryError:
@@ -244,7 +248,7 @@ def load(scope: str, path: str, full: bool = False, also: tuple[str, ...] = ()) 
 def inline(value: str, cwd: str, full: bool = True) -> SettingsFile:
     """The value of ``claude --settings VALUE``: inline JSON or a file path (relative to cwd)."""
     if value.lstrip().startswith("{"):
-        return parse(value, SettingsFile(FLAG, "(inline JSON)", exists=True))
+        return parse(value, SettingsFile(FLAG, "(inline JSON)", exists=True, reports=REPORT_HOOK_MARK in value))
     path = os.path.join(cwd, os.path.expanduser(value))
     found = load(FLAG, path, full=full)
     if not found.exists:

@@ -34,11 +34,17 @@ DELIVERED = "ANTHROPIC_API_KEY"
 
 
 def command() -> str:
-    """The helper as a shell command (claude runs it with a shell); shlex would import re."""
+    """The helper as a shell command (claude runs it with a shell)."""
+    return module_command("claude_failover.key_helper")
+
+
+def module_command(module: str) -> str:
+    """``<this python> -m <module>`` as a shell command, the interpreter quoted when it must be
+    (shlex would import re)."""
     exe = sys.executable
     if any(c in exe for c in " '\"$`\\!*?[]{}()<>|&;#~\t\n"):
         exe = "'" + exe.replace("'", "'\\''") + "'"
-    return f"{exe} -m claude_failover.key_helper"
+    return f"{exe} -m {module}"
 
 
 def new_session() -> str:

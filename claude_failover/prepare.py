@@ -58,7 +58,7 @@ def prepare_launch(cfg, decision, environ: dict[str, str], split, resume: str | 
         child.set[PID_VAR] = child.env[PID_VAR] = f"parent:{os.getpid()}"  # claude is our child: see PID_VAR
     before = dict(child.env)
     guard = settings_guard.guard_args(child.env, base, environ, os.getcwd() if cwd is None else cwd,
-                                      decision.profile.route)
+                                      decision.profile.route, hook=parent)
     child = environment.settle(child, before, supervised_env(child.env, cfg) if supervised else child.env)
     env = child.env
     if resume:

@@ -54,6 +54,10 @@ HELPER_CARRIES = ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY")
 # the variable claude asks about in its terminal UI; interactive launches carry it by the helper
 DELIVERED = "ANTHROPIC_API_KEY"
 SECRETISH_NAME = ("TOKEN", "SECRET", "PASSWORD", "API_KEY", "_KEY")
+# the StopFailure hook an interactive launch that stays as claude's parent adds (report_hook below)
+HOOK_EVENT = "StopFailure"
+HOOK_MARK = cs.REPORT_HOOK_MARK          # what every spelling of our hook's command contains
+HOOK_TIMEOUT = 15
 
 
 class SettingsConflictError(FailoverError):
@@ -79,6 +83,8 @@ class Plan:
     flag: cs.SettingsFile | None = None                    # the user's own --settings
     flag_index: int | None = None
     delivered: bool = False                                # the key left the environment for the helper
+    hooked: bool = False                                   # a loaded settings file already has our hook
+    hook: str | None = None                                # our StopFailure hook's command, added
 
     @property
     def refusals(self) -> list[Override]:
@@ -86,7 +92,7 @@ class Plan:
 
     @property
     def needed(self) -> bool:
-        return bool(self.env) or self.helper is not None
+        return bool(self.env) or self.helper is not None or self.hook is not None
 
     def settings(self) -> dict:
         """Our --settings object (merged into the user's own when given)."""
@@ -95,6 +101,11 @@ class Plan:
             merged["env"] = {**(given if isinstance(given := merged.get("env"), dict) else {}), **self.env}
         if self.helper is not None:
             merged["apiKeyHelper"] = self.helper
+        if self.hook is not None:   # next to the user's own --settings hooks (claude merges other files' hooks)
+            hooks = dict(given) if isinstance(given := merged.get("hooks"), dict) else {}
+            entries = list(given) if isinstance(given := hooks.get(HOOK_EVENT), list) else []
+            entries.append({"hooks": [{"type": "command", "command": self.hook, "timeout": HOOK_TIMEOUT}]})
+            merged["hooks"] = {**hooks, HOOK_EVENT: entries}
         return merged
 
 
@@ -120,6 +131,7 @@ def plan(child_env: dict[str, str], claude_args: list[str], environ: dict[str, s
     result = Plan(flag_index=index)
     if flag is not None:
         result.flag = next((f for f in files if f.scope == cs.FLAG), None)
+    result.hooked = any(has_report_hook(f) for f in files)
     for name, setting in cs.effective_env(files).items():  # managed files come first: they win
         _plan_var(result, name, setting, child_env, route)
     helper = cs.effective_helper(files)
@@ -156,6 +168,37 @@ def _plan_var(result: Plan, name: str, setting: cs.Setting, child_env: dict[str,
     else:
         result.overrides.append(Override(name, source, "refuse",
                                          "the route's own secret would have to go on the command line"))
+
+
+def has_report_hook(settings: cs.SettingsFile) -> bool:
+    """Whether a settings file claude loads runs `claude-failover-ctl report --from-hook` (contrib's hook,
+    any spelling of the command). A look at the text, not a parse: the launch path imports no json for it;
+    the words name nothing else."""
+    return settings.reports and not settings.error
+
+
+def hook_command() -> str:
+    """contrib/stop-failure-hook.json's command, our ctl named by the launcher's own interpreter (claude's
+    hooks may get another PATH); no secret: the hook finds the route in claude's environment."""
+    from claude_failover.key_helper import module_command
+
+    ctl = module_command("claude_failover.ctl")
+    return f"trap '' HUP INT TERM; [ -n \"$CLAUDE_FAILOVER_SUPERVISED\" ] || {ctl} {HOOK_MARK}"
+
+
+def report_hook(result: Plan) -> None:
+    """An interactive launch that stays as claude's parent needs the StopFailure hook to learn that a turn
+    failed (continuation.py): add it by our --settings unless a settings file already runs it (one report,
+    not two). claude runs --settings hooks next to the settings files' hooks (measured on 2.1.332,
+    tests/test_settings_hooks_e2e.py). A user's own --settings that cannot be merged without a refusal
+    (unreadable, or a file with a secret we would have to inline) is left alone: the hook is not worth
+    failing a launch for."""
+    if result.hooked:
+        return
+    flag = result.flag
+    if not result.needed and flag is not None and (flag.error or _secret_in(flag.data or {})):
+        return
+    result.hook = hook_command()
 
 
 def explain(override: Override) -> str:
@@ -206,8 +249,10 @@ def _secret_in(settings: dict) -> str | None:
     return None
 
 
-def guard_args(child_env: dict[str, str], claude_args: list[str], environ, cwd, route: RouteType) -> list[str]:
-    """Extra claude arguments that make ``route`` (launched with ``child_env``) win over settings files.
+def guard_args(child_env: dict[str, str], claude_args: list[str], environ, cwd, route: RouteType,
+               hook: bool = False) -> list[str]:
+    """Extra claude arguments that make ``route`` (launched with ``child_env``) win over settings files;
+    with ``hook`` (an interactive launch that stays as claude's parent) also our StopFailure hook.
 
     May add ``CLAUDE_FAILOVER_KEY`` to ``child_env`` (the helper strategy above). Raises
     SettingsConflictError (exit 78) where no argument can win.
@@ -218,6 +263,8 @@ def guard_args(child_env: dict[str, str], claude_args: list[str], environ, cwd, 
     if result.refusals:
         raise refusal_error(result)
     deliver_key(result, child_env, claude_args)
+    if hook:
+        report_hook(result)
     if not result.needed:
         return []
     if result.flag is not None and result.flag.error:
@@ -238,6 +285,37 @@ def guard_args(child_env: dict[str, str], claude_args: list[str], environ, cwd, 
         child_env[HELPER_VAR] = child_env[result.carry]
     if result.delivered:
         del child_env[DELIVERED]
-    import json
+    return ["--settings", dumps(merged)]
 
-    return ["--settings", json.dumps(merged, separators=(",", ":"))]
+
+def dumps(value) -> str:
+    """``json.dumps(value, separators=(",", ":"))`` without importing json (it imports re and enum, which an
+    interactive launch, now always given --settings for its hook, would pay for)."""
+    if isinstance(value, str):
+        out = ['"']
+        for c in value:
+            o = ord(c)
+            if c in '"\\':
+                out.append("\\" + c)
+            elif 0x20 <= o < 0x7F:
+                out.append(c)
+            elif o > 0xFFFF:
+                o -= 0x10000
+                out.append("\\u%04x\\u%04x" % (0xD800 + (o >> 10), 0xDC00 + (o & 0x3FF)))
+            else:
+                out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}.get(c) or "\\u%04x" % o)
+        out.append('"')
+        return "".join(out)
+    if value is True or value is False or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value - value == 0:   # finite
+        return repr(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{dumps(str(k))}:{dumps(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(dumps(v) for v in value) + "]"
+    import json   # anything else (NaN, …): whatever json makes of it
+
+    return json.dumps(value, separators=(",", ":"))

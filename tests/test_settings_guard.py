@@ -7,8 +7,10 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
 from claude_failover import claude_settings as cs, routes, settings_guard as sg
 
@@ -230,3 +232,51 @@ def test_claude_json_mcp_env_is_not_parsed_on_the_launch_path(isolated_env):
     assert cs.load(cs.GLOBAL, str(isolated_env.claude_json)).env == {"ANTHROPIC_API_KEY": BAD}
     write(isolated_env.claude_json, json.dumps({"env": {"ANTHROPIC_API_KEY": BAD}}))   # not claude's layout
     assert cs.load(cs.GLOBAL, str(isolated_env.claude_json)).env == {"ANTHROPIC_API_KEY": BAD}
+
+
+# ---- the StopFailure hook of an interactive launch that stays as claude's parent (hook=True) --------
+
+CONTRIB = json.loads((Path(__file__).resolve().parent.parent / "contrib" / "stop-failure-hook.json").read_text())
+
+
+def our_hooks(settings: dict) -> list[str]:
+    return [h["command"] for entry in settings.get("hooks", {}).get("StopFailure", []) for h in entry["hooks"]
+            if "report --from-hook" in h["command"]]
+
+
+def test_a_staying_launch_adds_our_stop_failure_hook(cwd):
+    settings = args_of(sg.guard_args(gateway_env(), [], {}, cwd, GATEWAY, hook=True))
+    (command,) = our_hooks(settings)
+    # contrib's command, our ctl named by this interpreter (claude's hooks may get another PATH)
+    contrib = CONTRIB["hooks"]["StopFailure"][0]["hooks"][0]["command"]
+    assert command == contrib.replace("claude-failover-ctl", f"{sys.executable} -m claude_failover.ctl")
+    assert settings["hooks"]["StopFailure"][0]["hooks"][0]["timeout"] == 15
+    assert sg.guard_args(gateway_env(), [], {}, cwd, GATEWAY) == []      # exec'd launches: nothing
+
+
+def test_no_second_hook_when_a_settings_file_has_ours(isolated_env, cwd):
+    user_settings(isolated_env, CONTRIB)
+    assert sg.guard_args(gateway_env(), [], {}, cwd, GATEWAY, hook=True) == []
+    mine = json.dumps(CONTRIB)                                       # or the user's own --settings
+    isolated_env.claude_dir.joinpath("settings.json").unlink()
+    assert sg.guard_args(gateway_env(), ["--settings", mine], {}, cwd, GATEWAY, hook=True) == []
+
+
+def test_the_hook_goes_next_to_the_users_own_settings_hooks(isolated_env, cwd):
+    user_settings(isolated_env, {"hooks": {"Stop": [{"hooks": [{"type": "command", "command": "true"}]}]}})
+    mine = {"hooks": {"StopFailure": [{"hooks": [{"type": "command", "command": "echo mine"}]}]}, "model": "opus"}
+    settings = args_of(sg.guard_args(gateway_env(), ["--settings", json.dumps(mine)], {}, cwd, GATEWAY, hook=True))
+    assert settings["model"] == "opus"
+    assert [h["command"] for e in settings["hooks"]["StopFailure"] for h in e["hooks"]][0] == "echo mine"
+    assert len(our_hooks(settings)) == 1
+
+
+def test_a_users_settings_file_we_cannot_inline_keeps_the_launch(isolated_env, cwd):
+    write(isolated_env.tmp / "work" / "mine.json", {"env": {"GITHUB_TOKEN": "FAKE-gh-token"}})
+    assert sg.guard_args(gateway_env(), ["--settings", "mine.json"], {}, cwd, GATEWAY, hook=True) == []
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+                    | st.text(), lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=20))
+def test_dumps_is_json_dumps(value):
+    assert sg.dumps(value) == json.dumps(value, separators=(",", ":"))
