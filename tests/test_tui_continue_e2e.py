@@ -33,16 +33,19 @@ PS1 = "test$"             # capture-pane drops the trailing space
 pytestmark = pytest.mark.e2e
 
 
-def env(**extra):
-    # the hook runs `claude-failover-ctl` from PATH, as it would for a user
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    return claude_env(T_TOK1=TOK1, T_KEY2=KEY2, CLAUDE_CODE_MAX_RETRIES="0", PATH=path, **extra)
+def env(ctl_on_path: bool = True, **extra):
+    # contrib's hook runs `claude-failover-ctl` from PATH, as it would for a user
+    ours = str(Path(sys.executable).parent)
+    path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != ours]
+    path = ([ours] if ctl_on_path else []) + path
+    return claude_env(T_TOK1=TOK1, T_KEY2=KEY2, CLAUDE_CODE_MAX_RETRIES="0", PATH=os.pathsep.join(path), **extra)
 
 
-def prepare_dir(config_dir: Path, cwd: Path) -> None:
-    """An onboarded config dir that trusts ``cwd`` and has the StopFailure hook."""
+def prepare_dir(config_dir: Path, cwd: Path, hook: bool = True) -> None:
+    """An onboarded config dir that trusts ``cwd`` and has the StopFailure hook (unless not ``hook``)."""
     config_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copy(HOOK, config_dir / "settings.json")
+    if hook:
+        shutil.copy(HOOK, config_dir / "settings.json")
     claude_json = config_dir.parent / ".claude.json" if config_dir.name == ".claude" else config_dir / ".claude.json"
     trust_folder(claude_json, cwd)
 
@@ -50,14 +53,14 @@ def prepare_dir(config_dir: Path, cwd: Path) -> None:
 @pytest.fixture
 def world(isolated_env, fake_server, claude_bin):
     """order ["first" (oauth-token, 401 on /v1/messages), "second" (api-key, answers)], one config dir."""
-    def make(extra: str = "") -> Path:
+    def make(extra: str = "", hook: bool = True) -> Path:
         write_config(isolated_env.config_file, (
             f'claude = "{claude_bin}"\norder = ["first", "second"]\nprobe_timeout = 10\n{extra}'
             f'[profiles.first]\ntype = "oauth-token"\nbase_url = "{fake_server.url}"\nsecret_env = "T_TOK1"\n'
             f'[profiles.second]\ntype = "api-key"\nbase_url = "{fake_server.url}"\nsecret_env = "T_KEY2"\n'))
         cwd = isolated_env.home / "project"
         cwd.mkdir(exist_ok=True)
-        prepare_dir(isolated_env.claude_dir, cwd)
+        prepare_dir(isolated_env.claude_dir, cwd, hook=hook)
         return cwd
     return make
 
@@ -90,11 +93,20 @@ def exit_claude(session) -> None:
     session.press("Enter")
 
 
-def launched(tui, cwd: Path, *args: str):
+def launched(tui, cwd: Path, *args: str, ctl_on_path: bool = True):
     """The launcher under sh, which prints its exit status (tmux's own pane status can lag on a busy machine)."""
     import shlex
 
-    return tui(["sh", "-c", f"{shlex.join([LAUNCHER, *args])}; echo EXIT=$?"], env=env(), cwd=cwd)
+    return tui(["sh", "-c", f"{shlex.join([LAUNCHER, *args])}; echo EXIT=$?"], env=env(ctl_on_path), cwd=cwd)
+
+
+def hooks_we_added(session) -> list[str]:
+    """The StopFailure hook commands in the running claude's own `--settings` argument."""
+    (job,) = wait_until(lambda: children(pane_pid(session)), "the launcher")
+    (claude,) = wait_until(lambda: children(job), "claude under the launcher")
+    argv = [a.decode() for a in Path(f"/proc/{claude}/cmdline").read_bytes().split(b"\0")]
+    settings = json.loads(argv[argv.index("--settings") + 1]) if "--settings" in argv else {}
+    return [h["command"] for e in settings.get("hooks", {}).get("StopFailure", []) for h in e["hooks"]]
 
 
 def exit_status(session) -> int:
@@ -133,6 +145,18 @@ def test_a_failed_turn_continues_on_the_next_route(world, isolated_env, fake_ser
     cwd = world()
     fake_server.behave(TOK1, "oauth_expired", path_prefix="/v1/messages")
     session = launched(tui, cwd)
+    assert hooks_we_added(session) == []   # the user's settings run contrib's hook: no second one (one report)
+    fail_then_continue(session, isolated_env, fake_server, "first", "second", KEY2)
+
+
+def test_a_new_user_without_the_hook_gets_the_question_too(world, isolated_env, fake_server, tui):
+    """No StopFailure hook in any settings file, no `claude-failover-ctl` on PATH: the launcher adds the hook
+    by --settings (our ctl by this interpreter's path), and the failed turn still offers to continue."""
+    cwd = world(hook=False)
+    fake_server.behave(TOK1, "oauth_expired", path_prefix="/v1/messages")
+    session = launched(tui, cwd, ctl_on_path=False)
+    (command,) = hooks_we_added(session)
+    assert f"{sys.executable} -m claude_failover.ctl report --from-hook" in command
     fail_then_continue(session, isolated_env, fake_server, "first", "second", KEY2)
 
 
