@@ -15,7 +15,7 @@ from claude_failover import continuation
 from claude_failover.credvars import LAUNCH_VAR
 from claude_failover.ctl.cmd_statusline import render
 from tests.conftest import REPO, claude_env
-from tests.launch import failover, write_config
+from tests.launch import LAUNCHER, failover, write_config
 
 EVENT = {"session_id": "3f0c0000-0000-4000-8000-000000000001", "error": "authentication_failed",
          "last_assistant_message": "Please run /login · API Error: 401 OAuth token has expired."}
@@ -75,6 +75,23 @@ def test_dry_run_shows_the_key_going_through_the_helper(isolated_env):
     printed = failover(["--failover-dry-run", "-p", "hi"], env=env).stdout
     assert "set:     ANTHROPIC_API_KEY=****cdef" in printed and "CLAUDE_FAILOVER_KEY" not in printed, printed
     assert "set:     CLAUDE_CODE_MAX_RETRIES=2" in printed     # a supervised run's bounds are shown too
+
+
+def test_dry_run_on_a_terminal_shows_the_stop_failure_hook(isolated_env):
+    """A launch that stays as claude's parent gives claude our StopFailure hook; the dry run shows it."""
+    write_config(isolated_env.config_file, (
+        'claude = "/bin/true"\n[profiles.work-key]\ntype = "api-key"\nbase_url = "http://127.0.0.1:9"\n'
+        'secret_env = "T_KEY"\nprobe = false\n'))
+    master, slave = os.openpty()
+    try:
+        shown = subprocess.run([LAUNCHER, "--failover-dry-run"], stdin=slave, capture_output=True, text=True,
+                               env=claude_env(T_KEY=KEY), timeout=60).stdout
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert "CLAUDE_FAILOVER_LAUNCH=" in shown, shown
+    assert f"{sys.executable} -m claude_failover.ctl report --from-hook" in shown and KEY not in shown, shown
+    assert "claude_failover.ctl" not in failover(["--failover-dry-run"], env=claude_env(T_KEY=KEY)).stdout
 
 
 def test_interactive_mode_is_validated(isolated_env):
