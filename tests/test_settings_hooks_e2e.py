@@ -1,4 +1,4 @@
-"""What the pinned claude does with hooks given by `--settings` (measured, and kept true): they run, and
+"""What claude (the pinned one and the oldest supported) does with hooks given by `--settings` (measured, and kept true): they run, and
 they run next to the hooks of ~/.claude/settings.json (merged, not replaced) — so an interactive launch
 can add claude-failover's StopFailure hook by `--settings` for a user who never installed it.
 """
@@ -20,7 +20,9 @@ def hook(marker) -> dict:
     return {"hooks": {"StopFailure": [{"hooks": [{"type": "command", "command": f"cat > {marker}"}]}]}}
 
 
-def test_settings_flag_hooks_run_next_to_the_users_hooks(isolated_env, fake_server, claude_bin):
+@pytest.mark.parametrize("which", ["pinned", "oldest"])
+def test_settings_flag_hooks_run_next_to_the_users_hooks(isolated_env, fake_server, request, which):
+    claude_bin = request.getfixturevalue("claude_bin" if which == "pinned" else "oldest_claude_bin")
     fake_server.behave(KEY, "api_key_invalid", path_prefix="/v1/messages")
     isolated_env.claude_dir.mkdir(parents=True, exist_ok=True)
     user, flag = isolated_env.tmp / "user.json", isolated_env.tmp / "flag.json"
