@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from claude_failover import admission, chooser, history, limits, route_change, usage_state
+from claude_failover import admission, argv, chooser, history, limits, route_change, usage_state
 from claude_failover.config import parse
 from claude_failover.errors import ConfigError
 from claude_failover.verdict import healthy
@@ -128,7 +128,7 @@ def test_choosing_a_route_again_after_its_reset_says_it_is_back(isolated_env, mo
     from claude_failover import cache
 
     cache.update(lambda d: d.update(data))
-    decision = chooser.choose(cfg, {"WK": "k"}, {})
+    decision = chooser.choose(cfg, {"WK": "k"}, argv.split([]))
     assert decision.profile.name == "max"
     assert sent and sent[-1][:2] == ("work-key", "max") and sent[-1][3] == "max is back: 5-hour limit reset"
     assert usage_state.limit_record("max", usage_state.read()) is None     # cleared
@@ -146,13 +146,13 @@ def test_a_fallback_for_a_limit_is_in_the_history_with_the_retry_time(isolated_e
     data = fresh_cache(cfg, now)
     data["last"] = {"profile": "max", "preferred": "max", "fallback": False, "at": now - 50, "reason": "x"}
     cache.update(lambda d: d.update(data))
-    assert chooser.choose(cfg, {"WK": "k"}, {}).profile.name == "work-key"
+    assert chooser.choose(cfg, {"WK": "k"}, argv.split([])).profile.name == "work-key"
     (entry,) = history.read()
     assert entry["from"] == "max" and entry["to"] == "work-key" and entry["kind"] == "fallback"
     assert entry["why"].startswith("max: 5-hour limit · resets 9:48am (UTC)")
     assert entry["until"] == pytest.approx(now + 3600, abs=2)
     # the same decision again: no second line
-    assert chooser.choose(cfg, {"WK": "k"}, {}).profile.name == "work-key"
+    assert chooser.choose(cfg, {"WK": "k"}, argv.split([])).profile.name == "work-key"
     assert len(history.read()) == 1
 
 
