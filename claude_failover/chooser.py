@@ -170,7 +170,7 @@ class Chooser:
         secret = None
         if self.resolve:
             try:
-                secret = resolve_secret(profile, self.environ)
+                secret = resolve_secret(profile, self.environ, self.cfg.probe_timeout)
             except SecretError:
                 if not passthrough:
                     raise
@@ -182,7 +182,7 @@ class Chooser:
             if state.kind == COOLING:
                 continue
             try:
-                secret = resolve_secret(state.profile, self.environ)
+                secret = resolve_secret(state.profile, self.environ, self.cfg.probe_timeout)
             except SecretError:
                 continue
             return Decision(state.profile, secret, self.preferred, why="management command (no probe)",
@@ -303,7 +303,7 @@ class Chooser:
         if not self.resolve:
             return None
         try:
-            return resolve_secret(state.profile, self.environ)
+            return resolve_secret(state.profile, self.environ, self.cfg.probe_timeout)
         except SecretError as exc:   # this process's environment: shown, never cached
             fix = f" (fix: {exc.hint})" if exc.hint else ""
             self._learn(state.name, unhealthy("misconfigured", exc.message + fix, source="local"))
@@ -324,7 +324,7 @@ class Chooser:
         verdict = self.known[state.name]
         skipped = self._before(state.name)
         if skipped:
-            why = "fallback: " + "; ".join(f"{n} {v.line()}" for n, v in skipped.items())
+            why = "fallback: " + "; ".join(f"{n}: {v.line()}" for n, v in skipped.items())
         elif state.name in self.changed:
             why = "first route in order; probed now"
         else:

@@ -38,17 +38,20 @@ class Decision:
         return f"claude-failover: using {self.profile.name} ({self.profile.type}){why}"
 
 
-def resolve_secret(profile: Profile, environ: dict[str, str]) -> secrets.Resolved | None:
-    """The profile's secret (None when it takes none); raises SecretError when it is missing."""
+def resolve_secret(profile: Profile, environ: dict[str, str],
+                   timeout: float | None = None) -> secrets.Resolved | None:
+    """The profile's secret (None when it takes none); raises SecretError when it is missing.
+    ``timeout``: the seconds a secret_cmd may take (a launch gives probe_timeout or what is left of it)."""
     if not profile.secret_sources:
         return None
-    return secrets.require(profile.name, profile.secret_sources, environ)
+    return secrets.require(profile.name, profile.secret_sources, environ, timeout)
 
 
-def local_verdict(profile: Profile, environ: dict[str, str]) -> tuple[Verdict | None, secrets.Resolved | None]:
+def local_verdict(profile: Profile, environ: dict[str, str],
+                  timeout: float | None = None) -> tuple[Verdict | None, secrets.Resolved | None]:
     """(an unhealthy verdict or None, the resolved secret) from local state only."""
     try:
-        found = resolve_secret(profile, environ)
+        found = resolve_secret(profile, environ, timeout)
     except SecretError as exc:
         fix = f" (fix: {exc.hint})" if exc.hint else ""
         return unhealthy("misconfigured", exc.message + fix, source="local"), None

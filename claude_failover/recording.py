@@ -104,6 +104,8 @@ def record_or_warn(cfg, verdicts: dict[str, Verdict], environ=None, *, pages=Non
                    lock_timeout: float = 2.0, warn_locked: bool = False) -> bool:
     """:func:`record_verdicts` for a launch: a state dir that cannot be written is one warning line
     (the launch goes on); so is a lock not had in time when ``warn_locked`` (a run's failure)."""
+    from claude_failover.config.durations import say
+
     from claude_failover.errors import StateWriteError
     from claude_failover.log import emit
 
@@ -117,7 +119,7 @@ def record_or_warn(cfg, verdicts: dict[str, Verdict], environ=None, *, pages=Non
                  event="cache_write_failed")
         return False
     if not done and warn_locked:
-        emit("warning", f"claude-failover: warning: the health cache stayed locked for {lock_timeout:g} s; "
+        emit("warning", f"claude-failover: warning: the health cache stayed locked for {say(lock_timeout)}; "
              f"not recorded: {', '.join(f'{n} {v.line()}' for n, v in verdicts.items())}",
              event="cache_locked")
     return done

@@ -18,6 +18,9 @@ NO_BACKEND_HINT = ("set `secret_env = \"VAR\"` or `secret_cmd = \"...\"` for the
                    "Service (e.g. `eval $(dbus-launch --sh-syntax); gnome-keyring-daemon --unlock --components=secrets`)")
 
 
+CMD_TIMEOUT = 30.0  # seconds a secret_cmd gets when the caller names no deadline (`ctl keys`, `ctl env`)
+
+
 @record(frozen=True)
 class Resolved:
     value: str
@@ -32,30 +35,42 @@ def describe(source: tuple[str, str]) -> str:
     return {"keyring": f"keyring ({SERVICE}/{arg})", "env": f"${arg}", "cmd": "secret_cmd"}[kind]
 
 
-def resolve(name: str, sources, environ=None) -> Resolved | None:
+def resolve(name: str, sources, environ=None, timeout: float | None = None) -> Resolved | None:
     """The first secret found in ``sources`` (in order), or None when none has one.
 
-    Raises SecretError when some source is broken (a command failed, no keyring backend)
-    and no source has a value; the message names every source tried.
+    ``timeout``: seconds a ``secret_cmd`` may take (its whole process group is killed then);
+    None: :data:`CMD_TIMEOUT`. Raises SecretError when some source is broken (a command failed,
+    no keyring backend) and no source has a value; the message names every source tried, the
+    hint fits the sources that failed.
     """
     environ = os.environ if environ is None else environ
     problems: list[str] = []
+    failed: list[str] = []
     for kind, arg in sources:
         try:
-            value = _read(kind, arg, environ)
+            value = _read(kind, arg, environ, name, timeout)
         except SecretError as exc:
-            problems.append(f"{describe((kind, arg))}: {exc.message}")
+            problems.append(exc.message if kind == "cmd" else f"{describe((kind, arg))}: {exc.message}")
+            failed.append(kind)
             continue
         if value:
             return Resolved(value, "keyring" if kind == "keyring" else f"env:{arg}" if kind == "env" else "cmd")
         problems.append(f"{describe((kind, arg))}: not set")
-    if any(not p.endswith("not set") for p in problems):
-        raise SecretError(f"profile {name!r} has no secret ({'; '.join(problems)})", hint=NO_BACKEND_HINT)
+    if failed:
+        raise SecretError(f"profile {name!r} has no secret: {'; '.join(problems)}", hint=failure_hint(name, failed))
     return None
 
 
-def require(name: str, sources, environ=None) -> Resolved:
-    found = resolve(name, sources, environ)
+def failure_hint(name: str, kinds) -> str:
+    """What fixes a broken source: the Secret Service for the keyring, the command for secret_cmd."""
+    if "keyring" in kinds:
+        return NO_BACKEND_HINT
+    return (f"run the profile's secret_cmd by hand to see what it does, then fix `secret_cmd` in "
+            f"[profiles.{name}] (it must print the secret on its first line within probe_timeout)")
+
+
+def require(name: str, sources, environ=None, timeout: float | None = None) -> Resolved:
+    found = resolve(name, sources, environ, timeout)
     if found is None:
         wanted = " or ".join(describe(s) for s in sources)
         raise SecretError(f"profile {name!r} has no secret: nothing in {wanted}", hint=remedy(name, sources))
@@ -73,30 +88,49 @@ def remedy(name: str, sources) -> str:
     return f"claude-failover-ctl keys set {name}"
 
 
-def _read(kind: str, arg: str, environ) -> str | None:
+set_hint = remedy  # the name the doctor and tests use
+
+
+def _read(kind: str, arg: str, environ, name: str = "", timeout: float | None = None) -> str | None:
     if kind == "env":
         return environ.get(arg) or None
     if kind == "cmd":
-        return _run_command(arg)
+        return _run_command(arg, name, CMD_TIMEOUT if timeout is None else timeout)
     return keyring_get(arg)
 
 
-def _run_command(command: str) -> str | None:
+def _run_command(command: str, name: str, timeout: float) -> str | None:
+    """The first line ``command`` prints; it gets ``timeout`` seconds, then its process group is killed."""
+    import signal
     import subprocess
 
+    from claude_failover.config.durations import say
+
+    what = f"secret_cmd for {name}" if name else "secret_cmd"
+    posix = os.name == "posix"
     try:
-        done = subprocess.run(command, shell=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, timeout=30)
-    except subprocess.TimeoutExpired:
-        raise SecretError("secret_cmd did not finish within 30 s") from None
+        child = subprocess.Popen(command, shell=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, start_new_session=posix)
     except OSError as exc:
-        raise SecretError(f"secret_cmd could not run: {exc.strerror}") from None
-    if done.returncode != 0:
-        raise SecretError(f"secret_cmd exited with status {done.returncode}")
+        raise SecretError(f"{what} could not run: {exc.strerror}") from None
+    try:
+        out, _ = child.communicate(timeout=max(0.0, timeout))
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(child.pid, signal.SIGKILL) if posix else child.kill()
+        except OSError:
+            pass  # it ended just now
+        try:
+            child.communicate(timeout=1)
+        except subprocess.TimeoutExpired:  # a grandchild in its own session holds the pipe: leave it
+            pass
+        raise SecretError(f"{what} did not finish within {say(timeout)}") from None
+    if child.returncode != 0:
+        raise SecretError(f"{what} exited with status {child.returncode}")
     try:  # decoded here, not by subprocess: its UnicodeDecodeError would quote the bytes
-        text = done.stdout.decode("utf-8")
+        text = out.decode("utf-8")
     except UnicodeDecodeError:
-        raise SecretError("secret_cmd printed something that is not UTF-8 text") from None
+        raise SecretError(f"{what} printed something that is not UTF-8 text") from None
     first = text.splitlines()[0].strip() if text.strip() else ""
     return first or None
 

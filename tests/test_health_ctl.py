@@ -42,7 +42,7 @@ def test_probe_named_and_exit_69(isolated_env, fake_server, monkeypatch, capsys)
     assert code == 69 and "a: invalid API key (401)" in err
     assert [r["credential"] for r in fake_server.requests] == [BAD]
     code, _, err = ctl(capsys, "probe", "nope")
-    assert code == 78 and "no profile named 'nope'" in err
+    assert code == 64 and "no profile named 'nope'" in err
 
 
 def test_probe_notify(isolated_env, fake_server, monkeypatch, capsys):

@@ -6,7 +6,6 @@ A route type's own keys are declared by the route type (``RouteType.keys``), not
 
 from __future__ import annotations
 
-from claude_failover.errors import ConfigError
 from claude_failover.valueclass import factory, record
 from claude_failover.schema import BOOL, NUM, STR, Key
 
@@ -119,6 +118,9 @@ class Config:
         if name not in self.profiles:
             from claude_failover.config.validate import suggest
 
-            raise ConfigError(f"no profile named {name!r}{suggest(name, self.profiles)}", self.path,
-                              hint=f"profiles: {', '.join(self.order) or '(none)'}")
+            from claude_failover.errors import UsageError
+
+            # a name given on the command line (or in $CLAUDE_FAILOVER_PROFILE): a usage error, exit 64
+            raise UsageError(f"no profile named {name!r} in {self.path}{suggest(name, self.profiles)}",
+                             hint=f"profiles: {', '.join(self.order) or '(none)'}")
         return self.profiles[name]

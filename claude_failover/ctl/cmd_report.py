@@ -54,6 +54,8 @@ def COMMAND(ctx, name, reason, detail, status, retry_after, from_hook):
     takes the route from $CLAUDE_FAILOVER_ACTIVE; errors that are not the route's fault
     (invalid_request, max_output_tokens, unknown) are ignored (exit 0).
     """
+    from claude_failover.config.durations import say
+
     from claude_failover.errors import UsageError
 
     if from_hook:
@@ -65,7 +67,7 @@ def COMMAND(ctx, name, reason, detail, status, retry_after, from_hook):
     cfg.profile(name)
     detail = " ".join(detail.split())[:200]
     verdict, left = record_failure(cfg, name, reason, detail or REASONS[reason], status, retry_after)
-    click.echo(f"recorded {name}: {verdict.line()}; skipped by launches for {left:.0f} s")
+    click.echo(f"recorded {name}: {verdict.line()}; skipped by launches for {say(left)}")
 
 
 def _from_hook(ctx) -> None:

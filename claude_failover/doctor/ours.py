@@ -77,6 +77,8 @@ def check_profile_secrets(ctx: Context) -> list[Finding]:
 
 
 def check_health_cache(ctx: Context) -> list[Finding]:
+    from claude_failover.config.durations import say
+
     from claude_failover import cache, claude_state
 
     path = cache.cache_path()
@@ -105,7 +107,7 @@ def check_health_cache(ctx: Context) -> list[Finding]:
         verdict = cache.verdict_of(item)
         if verdict is not None and ctx.now - verdict.checked_at > ttl:
             findings.append(Finding("cache-stale", INFO, f"{name}: last verdict ({verdict.line()}) is "
-                                    f"{int(ctx.now - verdict.checked_at)} s old (healthy_ttl {int(ttl)} s)",
+                                    f"{say(ctx.now - verdict.checked_at)} old (healthy_ttl {say(ttl)})",
                                     why="the next launch probes it again", path=path))
     pin = cache.active_pin(data, ctx.now)
     if pin and cfg and pin not in profiles:

@@ -25,12 +25,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from claude_failover.config.durations import say
 from claude_failover.log import debug_traceback
 from claude_failover.verdict import DEGRADED, HEALTHY, INTERNAL, UNHEALTHY, Verdict, healthy, unhealthy
 
 _RANK = {HEALTHY: 0, DEGRADED: 1, UNHEALTHY: 2}
 _KEYRING_LOCK = threading.Lock()  # one keyring conversation at a time
 PAGE_MARGIN = 0.1  # seconds before the deadline when a status page stops being awaited
+SECRET_MARGIN = 0.05  # a secret_cmd is killed this long before the deadline, so its own message is the verdict
 
 
 @dataclass
@@ -116,7 +118,7 @@ def check(profile, ctx: ProbeContext):
         with _KEYRING_LOCK:
             local, found = local_verdict(profile, ctx.environ)
     else:
-        local, found = local_verdict(profile, ctx.environ)
+        local, found = local_verdict(profile, ctx.environ, timeout=max(0.0, ctx.remaining() - SECRET_MARGIN))
     if local is not None and not local.usable:
         return local, found
     live = None
@@ -174,6 +176,6 @@ def run(cfg, profiles, environ: dict[str, str], data: dict | None = None, timeou
         final = dict(results)
     for profile in profiles:
         if profile.name not in final and not (enough and enough(final)):
-            final[profile.name] = (unhealthy("timeout", f"no answer within probe_timeout ({timeout:g} s)",
+            final[profile.name] = (unhealthy("timeout", f"no answer within probe_timeout ({say(timeout)})",
                                              latency_ms=round(timeout * 1000, 1)), None)
     return final, ctx

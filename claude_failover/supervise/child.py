@@ -53,6 +53,8 @@ def _feed_stdin(pipe, data: bytes) -> None:
 def run_attempt(claude_path: str, args: list[str], env: dict[str, str], stdin: bytes | None, fmt: str,
                 stall_timeout: float, known_bad: bool, signals: Signals) -> Attempt:
     """Run claude once; ``stdin`` None = inherit ours, bytes = feed them (b"" = nothing)."""
+    from claude_failover.config.durations import say
+
     stdin_arg = None if stdin is None else (subprocess.PIPE if stdin else subprocess.DEVNULL)
     try:
         proc = subprocess.Popen([claude_path, *args], env=env, stdin=stdin_arg, stdout=subprocess.PIPE,
@@ -107,7 +109,7 @@ def run_attempt(claude_path: str, args: list[str], env: dict[str, str], stdin: b
 
     session_id, did_work, failure, limit, cost, windows = None, False, None, None, None, None
     if stalled:
-        failure = unhealthy("timeout", f"no output for {stall_timeout:g} s while the route was failing",
+        failure = unhealthy("timeout", f"no output for {say(stall_timeout)} while the route was failing",
                             source="run")
     elif watch is not None:
         session_id, did_work = watch.session_id, watch.did_work
