@@ -98,6 +98,25 @@ def classify(status: int, body: bytes | str | None = None, headers: Mapping[str,
     return Verdict(UNHEALTHY, reason, detail, retry_after=retry_after, **common)
 
 
+def models_list(body: bytes | str | None) -> bool:
+    """An answer shaped like a models list (``{"data": [...]}``: Anthropic, gateways, Mantle).
+    A web server, another API or random bytes answering 200 at a wrong base_url is not."""
+    text = _text(body).lstrip()
+    if not text.startswith("{"):
+        return False
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and isinstance(data.get("data"), list)
+
+
+def not_a_models_list(verdict: Verdict, fix: str = "check base_url") -> Verdict:
+    """The verdict for a 2xx answer that is not a models list: the endpoint is not the API."""
+    return Verdict(UNHEALTHY, "misconfigured", f"the answer is not a models list (not the API?): {fix}",
+                   status=verdict.status, latency_ms=verdict.latency_ms, source="probe")
+
+
 def _refine(reason: str, detail: str, status: int, message: str) -> tuple[str, str]:
     """Sharper words from the error message (matched, never quoted)."""
     low = message.lower()

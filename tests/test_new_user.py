@@ -55,3 +55,85 @@ def test_a_slow_secret_cmd_is_killed_at_the_deadline_and_says_so(isolated_env, s
     assert took < 20, took  # it took 32 s: the probe's 2 s, then a 30 s second try
     time.sleep(0.2)
     assert _processes_with("97.25") == []  # the command's whole process group is gone
+
+
+# --- 4: a secret in a gateway's headers ----------------------------------------------------------
+
+@pytest.mark.parametrize("headers, where", [
+    ('headers = { X-Key = "sk-ant-api03-FAKE-in-a-header" }', ":4:13"),
+    ('headers = { Authorization = "Bearer abc123" }', ":4:13"),
+    ('[profiles.gw.headers]\nX-Api-Key = "plain-looking"', ":5:1"),
+])
+def test_a_secret_in_gateway_headers_is_refused(isolated_env, headers, where):
+    write_config(isolated_env.config_file, '[profiles.gw]\ntype = "gateway"\nbase_url = "http://127.0.0.1:9"\n'
+                 f'{headers}\n')
+    done = ctl(["config", "validate"], env=claude_env())
+    assert done.returncode == 78, done.stdout + done.stderr
+    assert f"{isolated_env.config_file}{where}: profile 'gw': header" in done.stderr
+    assert "keys set gw" in done.stderr and "secret_cmd" in done.stderr
+    assert "FAKE-in-a-header" not in done.stderr and "abc123" not in done.stderr
+
+
+def test_ordinary_gateway_headers_still_pass(isolated_env):
+    write_config(isolated_env.config_file, '[profiles.gw]\ntype = "gateway"\nbase_url = "http://127.0.0.1:9"\n'
+                 'secret_env = "GW"\nheaders = { X-Team = "platform", anthropic-beta = "x" }\n')
+    done = ctl(["config", "validate"], env=claude_env())
+    assert done.returncode == 0, done.stderr
+
+
+# --- 5: one region validation, for `config validate` and doctor --------------------------------
+
+@pytest.mark.parametrize("profile, key", [
+    ('type = "bedrock"\nregion = "us-east1"\naws_profile = "p"', "region"),
+    ('type = "mantle"\nregion = "us-east1"\nskip_auth = true', "region"),
+    ('type = "vertex"\nproject_id = "good-project"\nregion = "useast5"\nskip_auth = true', "region"),
+])
+def test_config_validate_and_doctor_agree_on_regions(isolated_env, profile, key):
+    write_config(isolated_env.config_file, f'[profiles.r]\n{profile}\n')
+    done = ctl(["config", "validate"], env=claude_env())
+    assert done.returncode == 78, done.stdout + done.stderr
+    line = 1 + profile.split("\n").index(next(p for p in profile.split("\n") if p.startswith(key + " "))) + 1
+    assert f"{isolated_env.config_file}:{line}:1: profile 'r':" in done.stderr
+    doctor = ctl(["doctor", "--json"], env=claude_env())
+    found = {f["id"]: f for f in json.loads(doctor.stdout)["findings"]}
+    assert "config-invalid" in found and f":{line}:1: profile 'r':" in found["config-invalid"]["saw"]
+
+
+# --- 6: a 200 that is not a models list --------------------------------------------------------
+
+@pytest.fixture
+def any_answer():
+    """A local HTTP server answering every GET with 200 and the body set in ``.body``."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(server.body)))
+            self.end_headers()
+            self.wfile.write(server.body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.body = b"{}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+
+
+@pytest.mark.parametrize("body", [b"{}", b"hello world", bytes(range(256)), b'{"data": {}}'])
+@pytest.mark.parametrize("kind", ["api-key", "gateway"])
+def test_a_200_that_is_not_a_models_list_is_misconfigured(isolated_env, any_answer, body, kind):
+    any_answer.body = body
+    url = f"http://127.0.0.1:{any_answer.server_address[1]}"
+    write_config(isolated_env.config_file, f'[profiles.a]\ntype = "{kind}"\nbase_url = "{url}"\nsecret_env = "K"\n')
+    done = ctl(["probe", "a"], env=claude_env(K=KEY))
+    assert done.returncode == 69, done.stdout + done.stderr
+    assert "not a models list" in done.stdout + done.stderr
+    assert ("probe_path" in done.stdout + done.stderr) == (kind == "gateway")
+    any_answer.body = b'{"data": [], "has_more": false}'
+    assert ctl(["probe", "a"], env=claude_env(K=KEY)).returncode == 0

@@ -17,6 +17,17 @@ class Locator:
         line, column = self.locate(table, key)
         raise ConfigError(message, self.path, line, column, hint)
 
+    def fail_inner(self, message: str, table: tuple[str, ...], key: str, inner: str, hint: str | None = None):
+        """Like :meth:`fail` for ``inner`` inside the table value ``key`` (``[table.key]`` or an
+        inline ``key = { inner = … }``)."""
+        line, column = self.locate(table + (key,), inner)
+        if line is None:
+            line, column = self.locate(table, key)
+            if line is not None and self._lines is not None:
+                found = self._lines[line - 1].find(inner, (column or 1) - 1)
+                column = found + 1 if found >= 0 else column
+        raise ConfigError(message, self.path, line, column, hint)
+
     def locate(self, table: tuple[str, ...], key: str | None) -> tuple[int | None, int | None]:
         """Best-effort position of ``key`` in ``[table]`` (or of the table header)."""
         import re

@@ -23,3 +23,18 @@ def looks_like_secret(text: str) -> bool:
 def secretish_key(name: str) -> bool:
     """A config key whose name says it holds a secret (``token``, ``api_key``, …)."""
     return name.lower() in SECRETISH_KEYS
+
+
+# Request headers that carry a credential whatever their value looks like.
+SECRET_HEADERS = {"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "x-auth-token"}
+
+
+def secret_header(name: str, value: object) -> bool:
+    """A request header (a gateway's ``headers``) that would put a credential in the config file:
+    a credential header (Authorization, X-Api-Key…), a secret-ish name, or a secret-shaped value
+    (``sk-ant-…``, ``Bearer …``)."""
+    low = name.lower()
+    if low in SECRET_HEADERS or secretish_key(low.replace("-", "_")) or secretish_key(low.removeprefix("x-")):
+        return True
+    text = value.strip() if isinstance(value, str) else ""
+    return looks_like_secret(text) or text.lower().startswith(("bearer ", "basic "))

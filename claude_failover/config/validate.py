@@ -15,7 +15,7 @@ from claude_failover.config.durations import DurationError, parse_duration
 from claude_failover.config.locate import Locator
 from claude_failover.config.model import (COMMON_PROFILE_KEYS, DURATIONS, INTERACTIVE_MODES, SETTINGS, TOP_KEYS, Config,
                                          Profile)
-from claude_failover.config.secret_shapes import looks_like_secret, secretish_key
+from claude_failover.config.secret_shapes import looks_like_secret, secret_header, secretish_key
 from claude_failover.credvars import SECRET_VARS
 from claude_failover.errors import ConfigError
 
@@ -147,6 +147,12 @@ def _profile(name: str, table: Any, check: Locator) -> Profile:
         if secretish_key(key) or (isinstance(value, str) and looks_like_secret(value)):
             check.fail(f"profile {name!r}: {key!r} looks like a secret written in the config file; "
                        "secrets do not belong in files", where, key, hint=SECRET_HINT.format(name=name))
+        if key == "headers" and isinstance(value, dict):
+            for header, text in value.items():
+                if secret_header(str(header), text):
+                    check.fail_inner(f"profile {name!r}: header {header!r} would put a credential in the config "
+                                     "file; secrets do not belong in files", where, key, str(header),
+                                     hint=SECRET_HINT.format(name=name) + "; the gateway sends it with `auth = \"bearer\"` (Authorization) or `auth = \"x-api-key\"`")
         if key not in allowed:
             check.fail(f"profile {name!r} ({type_name}): unknown key {key!r}{suggest(key, allowed)}",
                        where, key, hint=f"keys for {type_name}: {', '.join(sorted(allowed))}")

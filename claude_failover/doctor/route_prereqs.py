@@ -1,6 +1,7 @@
 """Each route's local prerequisites, asked of the route type itself: its local check (shared with
-the launcher) with its fix, its own doctor findings (region names, project ids), the shape of a
-base URL."""
+the launcher) with its fix, its own doctor findings, the shape of a base URL. (Region names are config
+validation, `RouteType.check`: a config that has them wrong does not load, and the doctor
+reports that error.)"""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def check_route_local(ctx: Context) -> list[Finding]:
 
 
 def check_route_prerequisites(ctx: Context) -> list[Finding]:
-    """What each route type checks beyond its local check (AWS region names, Vertex project ids, …)."""
+    """What each route type checks beyond its local check and config validation."""
     return [finding for profile in ctx.profiles() for finding in profile.route.doctor_findings(profile)]
 
 

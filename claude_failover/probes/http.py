@@ -11,7 +11,7 @@ import threading
 import time
 
 from claude_failover import __version__
-from claude_failover.classify import classify, is_transient
+from claude_failover.classify import classify, is_transient, models_list, not_a_models_list
 from claude_failover.verdict import Verdict, unhealthy
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -64,8 +64,11 @@ def fetch(url: str, headers: dict[str, str], ctx, margin: float = 0.0):
     return answer.status_code, body, _ms(start), answer.headers
 
 
-def get(url: str, headers: dict[str, str], ctx, attempts: int = 3) -> Verdict:
+def get(url: str, headers: dict[str, str], ctx, attempts: int = 3, models: str | None = None) -> Verdict:
     """The classified verdict of GET ``url``, transient failures retried inside the deadline.
+
+    ``models``: the answer must be a models list (:func:`classify.models_list`); a 2xx that is not
+    is ``misconfigured`` with this text as the fix (e.g. "check base_url / probe_path").
 
     The first attempt goes without tenacity (its import costs ~27 ms alone); only a transient answer
     brings it in for the retries.
@@ -75,7 +78,10 @@ def get(url: str, headers: dict[str, str], ctx, attempts: int = 3) -> Verdict:
         if isinstance(answer, Verdict):
             return answer
         status, body, latency, answer_headers = answer
-        return classify(status, body, answer_headers, latency_ms=latency)
+        verdict = classify(status, body, answer_headers, latency_ms=latency)
+        if models is not None and verdict.usable and not models_list(body):
+            return not_a_models_list(verdict, models)
+        return verdict
 
     first = once()
     if attempts <= 1 or not is_transient(first) or ctx.remaining() < 0.25:

@@ -1,6 +1,6 @@
 """What the AWS route types (Bedrock, Mantle, Claude Platform on AWS) share: region, AWS profile, an
 optional API key (Bedrock's, or the platform's own), the local check for AWS credentials, the
-variables a settings file must not change, the doctor's region check.
+variables a settings file must not change, the region check (config validation).
 
 Our client does not sign requests (SigV4 would need botocore): only a route with an API key (or
 ``skip_auth``) can be probed live; each subclass owns its request.
@@ -91,17 +91,14 @@ class AwsRoute(RouteType):
         return Verdict("degraded", "misconfigured", "no AWS credentials found locally (instance role?)",
                        source="local")
 
-
-    def doctor_findings(self, profile):
+    def check(self, options):
+        """The region must be an AWS region name (config validation; the doctor reports the same error)."""
         import re
 
-        from claude_failover.doctor.finding import ERROR, Finding
-
-        region = str(profile.options.get("region") or "")
+        region = str(options.get("region") or "")
         if region and not re.match(AWS_REGION, region):
-            return [Finding("aws-region", ERROR, f"profile {profile.name!r}: {region!r} is not an AWS region name",
-                            why="claude would call a host that does not exist",
-                            fix=f'region = "us-east-1" (for example) in [profiles.{profile.name}]')]
+            return [("region", f"{region!r} is not an AWS region name (like \"us-east-1\"): "
+                               "claude would call a host that does not exist")]
         return []
 
     def local_fix(self, profile):

@@ -1,6 +1,6 @@
 """What the Google Cloud route types (Vertex, Claude Platform on Google Cloud) share: Google ADC
 credentials (a named service-account file or the application-default ones), the local check for
-them, and the doctor's shape checks for a project id and a region/location. Not a route type.
+them, the region/location check (config validation) and the doctor's project id check. Not a route type.
 
 Our client does not mint Google access tokens (that needs google-auth): these routes are checked
 locally; claude's own runs show whether the credentials work.
@@ -41,18 +41,24 @@ def adc_verdict(options, environ):
                    "(run `gcloud auth application-default login`, or a metadata server?)", source="local")
 
 
+def region_problems(options, region_key: str, what: str) -> list[tuple[str | None, str]]:
+    """A region/location that cannot be Google's, as a config validation problem (RouteType.check)."""
+    import re
+
+    region = str(options.get(region_key) or "")
+    if region and not re.match(GOOGLE_REGION, region):
+        return [(region_key, f"{region!r} is not {what} (like \"us-east5\" or \"global\")")]
+    return []
+
+
 def shape_findings(profile, prefix: str, region_key: str, project_key: str = "project_id") -> list:
-    """Doctor findings for a region/location and a project id that cannot be Google's."""
+    """Doctor findings for a project id that cannot be Google's (the region is config validation:
+    :func:`region_problems`)."""
     import re
 
     from claude_failover.doctor.finding import ERROR, Finding
 
     findings = []
-    region = str(profile.options.get(region_key) or "")
-    if region and not re.match(GOOGLE_REGION, region):
-        findings.append(Finding(f"{prefix}-{region_key}", ERROR, f"profile {profile.name!r}: {region!r} is not a "
-                                f"Google Cloud {region_key}",
-                                fix=f'{region_key} = "us-east5" or "global" in [profiles.{profile.name}]'))
     project = str(profile.options.get(project_key) or "")
     if project and not re.match(GCP_PROJECT, project):
         findings.append(Finding(f"{prefix}-project", ERROR, f"profile {profile.name!r}: {project_key} {project!r} "

@@ -40,7 +40,7 @@ class AnthropicAws(AwsRoute):
     def check(self, options):
         if not str(options.get("workspace_id") or "").strip():
             return [("workspace_id", "workspace_id must not be empty (claude sends no request without it)")]
-        return []
+        return super().check(options)  # the region (AwsRoute)
 
     def child_env(self, profile, secret):
         env = super().child_env(profile, secret)

@@ -39,7 +39,7 @@ class AnthropicGoogleCloud(RouteType):
         if not options.get("base_url") and not str(options.get("workspace_id") or "").strip():
             return [("workspace_id" if "workspace_id" in options else None, "an anthropic-google-cloud profile needs `workspace_id` "
                                      "(or a `base_url`): claude sends no request without it")]
-        return []
+        return _google.region_problems(options, "region", "a Google Cloud location")
 
     def child_env(self, profile, secret):
         options = profile.options

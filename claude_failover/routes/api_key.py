@@ -28,7 +28,7 @@ class ApiKey(RouteType):
         from claude_failover.probes import http
 
         return http.get(http.api_url(profile.options.get("base_url"), "/v1/models?limit=1"),
-                        http.anthropic_headers(**{"x-api-key": secret or ""}), ctx)
+                        http.anthropic_headers(**{"x-api-key": secret or ""}), ctx, models="check base_url")
 
 
 ROUTE = ApiKey()

@@ -11,7 +11,7 @@ everything about it:
   :meth:`can_probe` (whether our own client can verify it), :meth:`login_stamp` (re-login detection),
   :meth:`claude_login_dir` (the Claude Code login it runs on, if any), :meth:`read_run_failure`
   (what claude's error words mean on this route);
-- doctor: :meth:`doctor_findings` (prerequisites: region names, project ids) and :meth:`local_fix`
+- doctor: :meth:`doctor_findings` (prerequisites beyond :meth:`check`, which validation and the doctor share) and :meth:`local_fix`
   (the command that fixes a failed local check).
 
 Nothing here imports the rest of the package at module level (the warm path loads this module and

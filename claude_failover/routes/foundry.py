@@ -68,7 +68,7 @@ class Foundry(RouteType):
         options = profile.options
         base = options.get("base_url") or f"https://{options['resource']}.services.ai.azure.com/anthropic"
         verdict = http.get(base.rstrip("/") + "/v1/models?limit=1", http.anthropic_headers(**{"x-api-key": secret}),
-                           ctx)
+                           ctx, models="check resource / base_url")
         if verdict.status == 404:
             return healthy(source="local", detail="key not verified (no model list at this endpoint)",
                            latency_ms=verdict.latency_ms)

@@ -3,7 +3,8 @@
 ``auth = "bearer"`` (default) sends the secret as ``ANTHROPIC_AUTH_TOKEN`` (Authorization:
 Bearer); ``auth = "x-api-key"`` as ``ANTHROPIC_API_KEY``; ``auth = "none"`` sends none.
 ``headers`` become ``ANTHROPIC_CUSTOM_HEADERS`` (not for secrets: they sit in the file).
-Probe: the models request with the same auth mode and headers, at ``probe_path``.
+Probe: the models request with the same auth mode and headers, at ``probe_path``; its 2xx answer
+must be a models list (``{"data": [...]}``) unless ``probe_path`` points elsewhere (a health endpoint).
 """
 
 from __future__ import annotations
@@ -71,8 +72,10 @@ class Gateway(RouteType):
         auth = _auth(profile)
         if secret and auth:
             headers[auth[1]] = auth[2].format(secret)
-        return http.get(http.api_url(options["base_url"], options.get("probe_path") or "/v1/models?limit=1"),
-                        headers, ctx)
+        path = options.get("probe_path") or "/v1/models?limit=1"
+        # the models list must look like one; a probe_path elsewhere (a health endpoint) needs only a 2xx
+        models = "check base_url / probe_path" if path.lstrip("/").startswith("v1/models") else None
+        return http.get(http.api_url(options["base_url"], path), headers, ctx, models=models)
 
 
 ROUTE = Gateway()

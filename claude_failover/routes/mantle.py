@@ -25,7 +25,7 @@ class Mantle(AwsRoute):
         headers = http.anthropic_headers()
         if secret:
             headers["authorization"] = f"Bearer {secret}"
-        return http.get(base.rstrip("/") + "/v1/models", headers, ctx)
+        return http.get(base.rstrip("/") + "/v1/models", headers, ctx, models="check region / base_url")
 
 
 ROUTE = Mantle()

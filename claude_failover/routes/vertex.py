@@ -48,6 +48,10 @@ class Vertex(RouteType):
             return unhealthy("misconfigured", "no Vertex project_id", source="local")
         return _google.adc_verdict(options, environ)
 
+    def check(self, options):
+        """The region's shape (config validation: `config validate`, a launch and the doctor agree)."""
+        return _google.region_problems(options, "region", "a Vertex region")
+
     def doctor_findings(self, profile):
         return _google.shape_findings(profile, "vertex", "region")
 
