@@ -1,8 +1,9 @@
 """Finding the real `claude`: the configured path, else PATH, never ourselves.
 
-`alias claude=claude-failover` and a `claude` shim first on PATH both work because every PATH
-candidate is compared (after resolving symlinks) with our own executables, and files that are
-our shims or our console scripts are skipped.
+`alias claude=claude-failover`, a `claude` shim and a hand-written wrapper script first on PATH
+(``exec claude-failover "$@"``) all work because every PATH candidate is compared (after resolving
+symlinks) with our own executables, and files that are our shims, our console scripts or scripts
+that run claude-failover are skipped.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing costs ~5 ms to import on the laun
 
 SHIM_MARKER = b"claude-failover shim"
 _OWN_MARKERS = (SHIM_MARKER, b"claude_failover")
+WRAPPER_MARKER = b"claude-failover"  # in a script's first 2 KB: it runs us
 
 
 def _is_executable(path: str) -> bool:
@@ -31,7 +33,8 @@ def _own_paths() -> set[str]:
 
 
 def leads_to_us(path: str, own: set[str] | None = None) -> bool:
-    """True for our own executable, a symlink to it, our shim, or a console script of ours."""
+    """True for our own executable, a symlink to it, our shim, a console script of ours, or a
+    script (``#!``) that runs claude-failover (a user's own ``exec claude-failover "$@"`` wrapper)."""
     own = _own_paths() if own is None else own
     if os.path.realpath(path) in own:
         return True
@@ -40,7 +43,17 @@ def leads_to_us(path: str, own: set[str] | None = None) -> bool:
             head = handle.read(2048)
     except OSError:
         return False
-    return any(marker in head for marker in _OWN_MARKERS)
+    return any(marker in head for marker in _OWN_MARKERS) or (head.startswith(b"#!") and WRAPPER_MARKER in head)
+
+
+def is_wrapper(path: str) -> bool:
+    """A script of the user's own that runs claude-failover (not our shim or console script)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(2048)
+    except OSError:
+        return False
+    return head.startswith(b"#!") and WRAPPER_MARKER in head and not any(m in head for m in _OWN_MARKERS)
 
 
 def find_claude(configured: str | None = None, environ: Mapping[str, str] | None = None,
@@ -57,13 +70,18 @@ def find_claude(configured: str | None = None, environ: Mapping[str, str] | None
         return path
     own = _own_paths()
     names = ["claude"] + ([f"claude{ext}" for ext in (".exe", ".cmd")] if os.name == "nt" else [])
+    ours = []
     for directory in environ.get("PATH", os.defpath).split(os.pathsep):
         for name in names:
             candidate = os.path.join(directory or ".", name)
-            if _is_executable(candidate) and not leads_to_us(candidate, own):
+            if not _is_executable(candidate):
+                continue
+            if not leads_to_us(candidate, own):
                 return candidate
+            ours.append(candidate)
+    only = f" (only claude-failover itself: {', '.join(ours)})" if ours else ""
     raise ClaudeNotFoundError(
-        "the real `claude` was not found on PATH (only claude-failover itself)",
+        f"the real `claude` was not found on PATH{only}",
         hint="install Claude Code (`npm install -g @anthropic-ai/claude-code`) or set `claude = \"/path/to/claude\"` in the config")
 
 

@@ -137,3 +137,79 @@ def test_a_200_that_is_not_a_models_list_is_misconfigured(isolated_env, any_answ
     assert ("probe_path" in done.stdout + done.stderr) == (kind == "gateway")
     any_answer.body = b'{"data": [], "has_more": false}'
     assert ctl(["probe", "a"], env=claude_env(K=KEY)).returncode == 0
+
+
+# --- 2: a hand-written ~/bin/claude wrapper first on PATH ---------------------------------------
+
+def _wrapper(isolated_env) -> Path:
+    from tests.launch import LAUNCHER
+
+    wrapper = isolated_env.home / "bin" / "claude"
+    wrapper.parent.mkdir(parents=True, exist_ok=True)
+    wrapper.write_text(f'#!/bin/sh\nexec {LAUNCHER} "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+@pytest.fixture
+def versioned_claude(tmp_path) -> Path:
+    path = tmp_path / "real" / "claude"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"#!{sys.executable}\nimport sys\n"
+                    "print('2.1.332 (Claude Code)' if sys.argv[1:] == ['--version'] else f'claude got: {sys.argv[1:]}')\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_a_wrapper_script_first_on_path_finds_the_real_claude(isolated_env, versioned_claude):
+    wrapper = _wrapper(isolated_env)
+    write_config(isolated_env.config_file, '[profiles.k]\ntype = "api-key"\nsecret_env = "K"\nprobe = false\n')
+    path = f"{wrapper.parent}{os.pathsep}{versioned_claude.parent}{os.pathsep}/usr/bin{os.pathsep}/bin"
+    env = claude_env(K=KEY, PATH=path)
+    done = run_wrapper(wrapper, ["--version"], env)
+    assert done.returncode == 0 and done.stdout.strip() == "2.1.332 (Claude Code)", done.stderr
+    done = run_wrapper(wrapper, ["hi"], env)
+    assert done.returncode == 0 and "claude got: ['hi'" in done.stdout, done.stderr
+    doctor = json.loads(ctl(["doctor", "--json"], env=env).stdout)
+    found = {f["id"]: f for f in doctor["findings"]}
+    assert found["claude-found"]["saw"] == f"the real claude: {versioned_claude}"
+    assert found["claude-version"]["saw"] == "claude 2.1.332"
+    assert "your own script that runs claude-failover" in found["shim-first"]["saw"]
+    assert "shim-absent" not in found and "claude-version-unknown" not in found
+
+
+def test_a_wrapper_with_no_real_claude_behind_it_is_a_clear_error(isolated_env):
+    wrapper = _wrapper(isolated_env)
+    write_config(isolated_env.config_file, '[profiles.k]\ntype = "api-key"\nsecret_env = "K"\nprobe = false\n')
+    env = claude_env(K=KEY, PATH=f"{wrapper.parent}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    done = run_wrapper(wrapper, ["--version"], env)
+    assert done.returncode == 127, done.stderr
+    assert f"not found on PATH (only claude-failover itself: {wrapper})" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def run_wrapper(wrapper: Path, args, env):
+    from tests.launch import run
+
+    return run(str(wrapper), args, env=env)
+
+
+# --- 10: exit codes and a truthful "not found" ------------------------------------------------
+
+def test_exit_codes_for_an_unknown_profile_and_a_missing_claude(isolated_env, stub_claude):
+    write_config(isolated_env.config_file, f'claude = "{stub_claude}"\n[profiles.k]\ntype = "api-key"\n'
+                 'secret_env = "K"\nprobe = false\n')
+    env = claude_env(K=KEY, PATH=f"/usr/bin{os.pathsep}/bin")
+    for args in (["pin", "nosuch"], ["report", "nosuch", "--reason", "outage"]):
+        done = ctl(args, env=env)
+        assert done.returncode == 64 and "no profile named 'nosuch'" in done.stderr, (args, done.stderr)
+    done = failover(["--failover-profile", "nosuch", "hi"], env=env)
+    assert done.returncode == 64 and "no profile named 'nosuch'" in done.stderr
+    assert ctl(["which"], env=env).returncode == 0
+    write_config(isolated_env.config_file, '[profiles.k]\ntype = "api-key"\nsecret_env = "K"\nprobe = false\n')
+    done = failover(["hi"], env=env)  # no claude at all, and claude-failover is not on PATH as `claude`
+    assert done.returncode == 127 and "the real `claude` was not found on PATH" in done.stderr
+    assert "only claude-failover itself" not in done.stderr
+    which = ctl(["which"], env=env)
+    assert which.returncode == 127 and "the real `claude` was not found" in which.stdout + which.stderr
+    assert ctl(["which", "--json"], env=env).returncode == 127

@@ -15,7 +15,8 @@ from claude_failover.ctl.common import echo_json, load_config
 @click.option("--refresh", is_flag=True, help="Probe every route now (and record the verdicts) before answering.")
 @click.pass_context
 def COMMAND(ctx, as_json, forced, refresh):
-    """Show which route a launch would take now, and why.
+    """Show which route a launch would take now, and why (exit codes as a launch: 69 no usable
+    route, 127 claude not found).
 
     Answered from the health cache without probing or writing anything (the chosen route's secret
     is looked up, as a launch would); routes a launch would probe first are named. --refresh
@@ -36,7 +37,14 @@ def COMMAND(ctx, as_json, forced, refresh):
     decision, error = prediction.decision, prediction.error
     if error is not None and not isinstance(error, NoRouteError):
         raise error  # an unknown --profile, a secret that cannot be read: as a launch would fail
+    missing = None  # a launch looks for claude before it chooses
+    try:
+        claude = binary.find_claude(cfg.claude, environ, cfg.path)
+    except ClaudeNotFoundError as exc:  # a launch would exit 127: so does `which`
+        claude, missing = None, exc
     if decision is None:
+        if missing is not None:
+            raise missing
         if error is not None:
             if as_json:
                 echo_json({"profile": None, "error": error.message, "hint": error.hint, "config": cfg.path,
@@ -57,10 +65,6 @@ def COMMAND(ctx, as_json, forced, refresh):
             click.echo(f"  config: {config_line}")
             click.echo("  probe:  claude-failover-ctl which --refresh")
         return
-    try:
-        claude = binary.find_claude(cfg.claude, environ, cfg.path)
-    except ClaudeNotFoundError:
-        claude = None
     profile = decision.profile
     if as_json:
         echo_json({
@@ -73,7 +77,7 @@ def COMMAND(ctx, as_json, forced, refresh):
             "held": {n: v.to_dict() for n, v in prediction.held.items()},
             "how": prediction.how, "warning": decision.warning,
         })
-        return
+        return missing.exit_code if missing else None
     click.echo(f"{profile.name} ({profile.type}) — {profile.route.summary(profile)}")
     click.echo(f"  why:    {decision.why}")
     if decision.warning:   # tried anyway: unverified, half-open, or cannot be checked from here
@@ -86,4 +90,9 @@ def COMMAND(ctx, as_json, forced, refresh):
     if decision.secret:
         click.echo(f"  secret: from {decision.secret.source}")
     click.echo(f"  config: {config_line}")
-    click.echo(f"  claude: {claude or 'NOT FOUND (install Claude Code or set `claude = ...`)'}")
+    if missing is None:
+        click.echo(f"  claude: {claude}")
+        return None
+    click.echo(f"  claude: NOT FOUND — a launch would exit {missing.exit_code}: {missing.message}")
+    click.echo(f"  fix:    {missing.hint}")
+    return missing.exit_code

@@ -81,7 +81,9 @@ def check_shim_loop(ctx: Context) -> list[Finding]:
                                 why="the shim would start itself; the launcher refuses (exit 127) instead of looping",
                                 fix='install Claude Code, or set `claude = "/path/to/real/claude"` in the config'))
     elif ours and every and every[0] in ours:
-        findings.append(Finding("shim-first", OK, f"`claude` on PATH is the claude-failover shim ({every[0]}); "
+        what = ("your own script that runs claude-failover" if binary.is_wrapper(every[0])
+                else "the claude-failover shim")
+        findings.append(Finding("shim-first", OK, f"`claude` on PATH is {what} ({every[0]}); "
                                 f"the real one follows ({real[0] if real else cfg.claude})"))
     elif real and every[0] in real and not ours:
         findings.append(Finding("shim-absent", INFO, f"`claude` on PATH is the real Claude Code ({every[0]})",
