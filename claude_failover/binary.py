@@ -32,9 +32,9 @@ def _own_paths() -> set[str]:
     return own
 
 
-def leads_to_us(path: str, own: set[str] | None = None) -> bool:
-    """True for our own executable, a symlink to it, our shim, a console script of ours, or a
-    script (``#!``) that runs claude-failover (a user's own ``exec claude-failover "$@"`` wrapper)."""
+def leads_to_us(path: str, own: set[str] | None = None, wrappers: bool = True) -> bool:
+    """True for our own executable, a symlink to it, our shim, a console script of ours, or (with
+    ``wrappers``) a script (``#!``) that runs claude-failover: a user's own ``exec claude-failover "$@"``."""
     own = _own_paths() if own is None else own
     if os.path.realpath(path) in own:
         return True
@@ -43,7 +43,23 @@ def leads_to_us(path: str, own: set[str] | None = None) -> bool:
             head = handle.read(2048)
     except OSError:
         return False
-    return any(marker in head for marker in _OWN_MARKERS) or (head.startswith(b"#!") and WRAPPER_MARKER in head)
+    return any(marker in head for marker in _OWN_MARKERS) or (wrappers and _runs_us(head))
+
+
+def _runs_us(head: bytes) -> bool:
+    """A script (``#!``) naming the command claude-failover (a word, maybe a path's last part; not
+    claude-failover-ctl). No `re`: this runs on the warm path for each `claude` on PATH."""
+    if not head.startswith(b"#!"):
+        return False
+    start = head.find(WRAPPER_MARKER)
+    while start >= 0:
+        end = start + len(WRAPPER_MARKER)
+        before = head[start - 1:start] if start else b" "
+        after = head[end:end + 1] or b" "
+        if before in b" \t\n/;&|(\"'=" and after in b" \t\n;&|)\"'":
+            return True
+        start = head.find(WRAPPER_MARKER, end)
+    return False
 
 
 def is_wrapper(path: str) -> bool:
@@ -53,7 +69,7 @@ def is_wrapper(path: str) -> bool:
             head = handle.read(2048)
     except OSError:
         return False
-    return head.startswith(b"#!") and WRAPPER_MARKER in head and not any(m in head for m in _OWN_MARKERS)
+    return _runs_us(head) and not any(m in head for m in _OWN_MARKERS)
 
 
 def find_claude(configured: str | None = None, environ: Mapping[str, str] | None = None,
@@ -64,7 +80,7 @@ def find_claude(configured: str | None = None, environ: Mapping[str, str] | None
         if not _is_executable(path):
             raise ClaudeNotFoundError(f"the configured claude ({path}) is not an executable file",
                                       hint=f"fix `claude = ...` in {config_path or 'the config'}")
-        if leads_to_us(path):
+        if leads_to_us(path, wrappers=False):  # named on purpose: only the recursion guard judges a script
             raise ClaudeNotFoundError(f"the configured claude ({path}) is claude-failover itself",
                                       hint="point `claude = ...` at the real Claude Code binary")
         return path

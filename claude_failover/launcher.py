@@ -60,6 +60,23 @@ def run(argv: list[str]) -> int:
     from claude_failover import argv as argv_mod
 
     split = argv_mod.split(argv)
+    try:
+        return _run(split)
+    except FailoverError as exc:  # a script reading claude's JSON on stdout gets a failed result too
+        _failed_result(split, exc)
+        raise
+
+
+def _failed_result(split, exc: FailoverError) -> None:
+    from claude_failover import print_args
+
+    line = print_args.failed_result(split.claude_args, exc)
+    if line is not None and not split.get("dry-run") and not getattr(exc, "result_written", False):
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
+def _run(split) -> int:
     if split.get("help"):
         sys.stdout.write(HELP)
         return 0

@@ -146,3 +146,33 @@ def wants_supervision(split) -> bool:
 def runs_supervised(split) -> bool:
     """Whether this launch runs (or, for a dry run, would run) claude supervised."""
     return bool(split.get("supervise")) or wants_print(split.claude_args)
+
+
+def failed_result(args: list[str], error, seconds: float = 0.0) -> str | None:
+    """For a print-mode run with ``--output-format json``/``stream-json`` that fails before claude
+    starts (no usable route, no claude): one line shaped like claude's own failed result, so a script
+    parsing stdout gets ``"type": "result", "is_error": true``; None for any other run.
+
+    claude's own failed result (2.1.332, measured; docs/claude-code.md) carries ``type``, ``subtype``
+    (``"success"`` even on errors), ``is_error``, ``result`` (the error text), ``session_id``,
+    ``duration_ms``, ``duration_api_ms``, ``num_turns``, ``total_cost_usd``, ``usage``,
+    ``permission_denials``, ``terminal_reason``, ``uuid``. Nothing ran here, so: ``subtype``
+    ``"error_during_execution"`` (the SDK's subtype for a run that failed), no session
+    (``session_id`` null unless the caller fixed one), zero cost and turns, ``terminal_reason``
+    ``"claude_failover_error"``, and ``claude_failover`` holding our exit code and hint.
+    """
+    if not wants_print(args) or output_format(args) not in ("json", "stream-json"):
+        return None
+    import json
+    import uuid
+
+    return json.dumps({
+        "type": "result", "subtype": "error_during_execution", "is_error": True,
+        "result": f"claude-failover: {error.message}",
+        "session_id": option_value(args, "--session-id"), "duration_ms": round(seconds * 1000),
+        "duration_api_ms": 0, "num_turns": 0, "total_cost_usd": 0,
+        "usage": {"input_tokens": 0, "output_tokens": 0, "cache_creation_input_tokens": 0,
+                  "cache_read_input_tokens": 0},
+        "permission_denials": [], "terminal_reason": "claude_failover_error", "uuid": str(uuid.uuid4()),
+        "claude_failover": {"exit_code": error.exit_code, "error": error.message, "hint": error.hint},
+    }, ensure_ascii=False)

@@ -213,3 +213,21 @@ def test_exit_codes_for_an_unknown_profile_and_a_missing_claude(isolated_env, st
     which = ctl(["which"], env=env)
     assert which.returncode == 127 and "the real `claude` was not found" in which.stdout + which.stderr
     assert ctl(["which", "--json"], env=env).returncode == 127
+
+
+# --- 9: a JSON run with no usable route still gets a result on stdout ---------------------------
+
+@pytest.mark.parametrize("fmt", ["json", "stream-json"])
+def test_no_usable_route_prints_a_failed_result_for_json_output(isolated_env, stub_claude, fmt):
+    write_config(isolated_env.config_file, f'claude = "{stub_claude}"\nprobe_timeout = 5\n'
+                 '[profiles.a]\ntype = "api-key"\nbase_url = "http://127.0.0.1:9"\nsecret_env = "K"\n')
+    done = failover(["-p", "hi", "--output-format", fmt], env=claude_env())  # $K unset: no route
+    assert done.returncode == 69 and "no usable route" in done.stderr
+    (line,) = done.stdout.splitlines()
+    result = json.loads(line)
+    assert result["type"] == "result" and result["is_error"] is True and result["subtype"].startswith("error")
+    assert result["result"].startswith("claude-failover: no usable route")
+    assert result["claude_failover"]["exit_code"] == 69 and result["num_turns"] == 0
+    assert {"session_id", "duration_ms", "total_cost_usd", "usage", "uuid"} <= set(result)
+    text = failover(["-p", "hi"], env=claude_env())  # text output: stdout stays empty
+    assert text.returncode == 69 and text.stdout == ""

@@ -226,7 +226,7 @@ def run_secret_scan(tmp: Path, base_env: dict[str, str], claude_bin: str) -> Sca
         ctl("install-shim", "--help")
         ctl("keys", "rm", "spare")
         ctl("keys", "list")
-        ctl("env", "nonexistent", ok=(78,))
+        ctl("env", "nonexistent", ok=(64,))
         # negative control, kept out of the scanned outputs: --reveal must show the secret
         revealed = subprocess.run([CTL, "env", "api", "--reveal"], env=env, capture_output=True, text=True, timeout=60)
         result.reveal_control = needle("api").decode() in revealed.stdout

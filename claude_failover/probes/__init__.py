@@ -46,6 +46,7 @@ class ProbeContext:
     pages: dict = field(default_factory=dict)  # status_url -> Verdict fetched during this run
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _waits: dict = field(default_factory=dict)
+    reading_secret: set = field(default_factory=set)  # routes whose secret_cmd is running now
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -118,7 +119,11 @@ def check(profile, ctx: ProbeContext):
         with _KEYRING_LOCK:
             local, found = local_verdict(profile, ctx.environ)
     else:
-        local, found = local_verdict(profile, ctx.environ, timeout=max(0.0, ctx.remaining() - SECRET_MARGIN))
+        ctx.reading_secret.add(profile.name)
+        try:
+            local, found = local_verdict(profile, ctx.environ, timeout=max(0.0, ctx.remaining() - SECRET_MARGIN))
+        finally:
+            ctx.reading_secret.discard(profile.name)
     if local is not None and not local.usable:
         return local, found
     live = None
@@ -176,6 +181,12 @@ def run(cfg, profiles, environ: dict[str, str], data: dict | None = None, timeou
         final = dict(results)
     for profile in profiles:
         if profile.name not in final and not (enough and enough(final)):
+            if profile.name in ctx.reading_secret and any(k == "cmd" for k, _ in profile.secret_sources):
+                # a local fault, not the network's: not "soft", so it is not tried again at once
+                final[profile.name] = (unhealthy("misconfigured", f"profile {profile.name!r} has no secret: "
+                                                 f"secret_cmd for {profile.name} did not finish within {say(timeout)}",
+                                                 source="local"), None)
+                continue
             final[profile.name] = (unhealthy("timeout", f"no answer within probe_timeout ({say(timeout)})",
                                              latency_ms=round(timeout * 1000, 1)), None)
     return final, ctx

@@ -95,9 +95,11 @@ def supervise(cfg, launch, claude_path, environ, split) -> int:
                 del failed[wait[0]]
             nxt = retry.next_decision(cfg, environ, split, failed)
             if nxt is None:
-                if fmt == "stream-json":
+                error = retry.all_failed(failed, None)
+                if fmt == "stream-json":  # the last attempt's own failed result is on stdout already
                     write_out(attempt.out)
-                raise retry.all_failed(failed, None)
+                    error.result_written = True
+                raise error
             session_id = attempt.session_id or launch.session_id or session_id
             resume = retry.should_resume(attempt, launch.child.env, fmt, session_id, no_persistence, worked)
             worked = worked or resume
