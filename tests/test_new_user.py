@@ -231,3 +231,42 @@ def test_no_usable_route_prints_a_failed_result_for_json_output(isolated_env, st
     assert {"session_id", "duration_ms", "total_cost_usd", "usage", "uuid"} <= set(result)
     text = failover(["-p", "hi"], env=claude_env())  # text output: stdout stays empty
     assert text.returncode == 69 and text.stdout == ""
+
+
+# --- 11: config show, keys set/list, completion of profile names -------------------------------
+
+def test_config_show_prints_only_real_keys(isolated_env):
+    write_config(isolated_env.config_file,
+                 '[profiles.w]\ntype = "api-key"\nsecret_env = "W_KEY"\nstatus_url = "https://status.example/s.json"\n'
+                 'description = "work"\n[profiles.c]\ntype = "gateway"\nbase_url = "http://127.0.0.1:9"\n'
+                 'secret_cmd = "pass show gw"\nprobe = false\n')
+    done = ctl(["config", "show"], env=claude_env())
+    assert done.returncode == 0, done.stderr
+    assert "secret_from" not in done.stdout
+    assert 'status_url = "https://status.example/s.json"' in done.stdout and 'secret_env = "W_KEY"' in done.stdout
+    assert 'secret_cmd = "pass show gw"' in done.stdout and "probe = false" in done.stdout
+    shown = isolated_env.tmp / "shown.toml"  # what it prints is a valid config of the same profiles
+    shown.write_text(done.stdout)
+    again = ctl(["--config", str(shown), "config", "show"], env=claude_env())
+    assert again.returncode == 0 and again.stdout.splitlines()[1:] == done.stdout.splitlines()[1:], again.stderr
+
+
+def test_keys_set_refuses_an_unknown_profile_and_list_names_the_source(isolated_env):
+    write_config(isolated_env.config_file, '[profiles.w]\ntype = "api-key"\nsecret_env = "W_KEY"\n')
+    done = ctl(["keys", "set", "nosuch"], env=claude_env(), input="sk-ant-api03-FAKE-never-stored\n")
+    assert done.returncode == 64 and "no profile named 'nosuch'" in done.stderr
+    listed = ctl(["keys", "list"], env=claude_env())
+    assert listed.returncode == 0 and "(not set: looked in $W_KEY)" in listed.stdout, listed.stdout
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+@pytest.mark.parametrize("words", [["report"], ["keys", "set"], ["pin"]])
+def test_profile_names_complete_for_report_and_keys_set(isolated_env, shell, words):
+    write_config(isolated_env.config_file, '[profiles.work-key]\ntype = "api-key"\nsecret_env = "W"\n'
+                 '[profiles.max]\ntype = "subscription"\n')
+    line = " ".join(["claude-failover-ctl", *words, "w"])
+    # click's protocols: bash/zsh give the word's index, fish the word itself
+    env = claude_env(COMP_WORDS=line, COMP_CWORD="w" if shell == "fish" else str(len(words) + 1),
+                     _CLAUDE_FAILOVER_CTL_COMPLETE=f"{shell}_complete")
+    out = ctl([], env=env).stdout
+    assert "work-key" in out and "max" not in out, out

@@ -36,18 +36,13 @@ def validate(ctx):
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def show(ctx, as_json):
-    """Show the effective config, defaults filled in (it never holds secrets)."""
-    from claude_failover import secret
-
+    """Show the effective config, defaults filled in (it never holds secrets: a profile's secret
+    source is shown as the key that names it, e.g. `secret_env = "VAR"`)."""
     cfg = load_config(ctx)
     data = {
         "config": cfg.path, "embedded_default": cfg.embedded, "order": cfg.order, "claude": cfg.claude,
         "settings": cfg.settings,
-        "profiles": {n: {"type": p.type, **p.options, **({"model": p.model} if p.model else {}),
-                         **({"env": p.env} if p.env else {}),
-                         **_usage_keys(p),
-                         "secret_from": [secret.describe(s) for s in p.secret_sources]}
-                     for n, p in cfg.profiles.items()},
+        "profiles": {n: _profile_keys(p) for n, p in cfg.profiles.items()},
     }
     if as_json:
         echo_json(data)
@@ -72,6 +67,24 @@ def _usage_keys(profile) -> dict:
     if profile.wait_for_reset:
         keys["wait_for_reset"] = profile.wait_for_reset
     return keys
+
+
+def _profile_keys(profile) -> dict:
+    """A profile as config keys (only real keys: what `config show` prints could be pasted back)."""
+    body = {"type": profile.type, **profile.options}
+    for key in ("model", "description", "status_url"):
+        if getattr(profile, key):
+            body[key] = getattr(profile, key)
+    if not profile.probe:
+        body["probe"] = False
+    if profile.env:
+        body["env"] = profile.env
+    body.update(_usage_keys(profile))
+    for kind, arg in profile.secret_sources:  # the one source validation allows
+        body.update({"env": {"secret_env": arg}, "cmd": {"secret_cmd": arg}}.get(kind, {"secret": "keyring"}))
+    if not profile.secret_sources and profile.route.secret != "never":
+        body["secret"] = "none"
+    return body
 
 
 def _toml(value) -> str:

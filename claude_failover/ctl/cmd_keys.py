@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from claude_failover.ctl.cmd_completion import complete_profiles
 from claude_failover.ctl.common import load_config
 
 
@@ -29,7 +30,7 @@ def _forget_health(name: str) -> None:
 
 
 @COMMAND.command("set")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_profiles)
 @click.pass_context
 def keys_set(ctx, name):
     """Store the secret for profile NAME.
@@ -40,12 +41,10 @@ def keys_set(ctx, name):
     from claude_failover import secret
 
     cfg = load_config(ctx)
-    profile = cfg.profiles.get(name)
-    if profile is not None and ("keyring", name) not in profile.secret_sources:
+    profile = cfg.profile(name)  # an unknown name: a usage error (64), nothing stored
+    if ("keyring", name) not in profile.secret_sources:
         click.echo(f"note: profile {name!r} does not read the keyring (it uses "
                    f"{', '.join(secret.describe(s) for s in profile.secret_sources) or 'no secret'})", err=True)
-    elif profile is None:
-        click.echo(f"note: no profile named {name!r} in {cfg.path}; storing it anyway", err=True)
     if sys.stdin.isatty():
         value = click.prompt(f"Secret for {name}", hide_input=True, confirmation_prompt=False)
     else:
@@ -66,7 +65,7 @@ def keys_set(ctx, name):
 
 
 @COMMAND.command("rm")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_profiles)
 def keys_rm(name):
     """Remove the secret of profile NAME from the keyring."""
     from claude_failover import secret
@@ -92,7 +91,8 @@ def keys_list(ctx):
             continue
         try:
             found = secret.resolve(name, profile.secret_sources)
-            shown = f"{secret.mask(found.value)}  from {found.source}" if found else "(not set)"
+            wanted = " or ".join(secret.describe(s) for s in profile.secret_sources)
+            shown = f"{secret.mask(found.value)}  from {found.source}" if found else f"(not set: looked in {wanted})"
         except SecretError as exc:
             shown = f"(unavailable: {exc.message})"
         click.echo(f"{name:<20} {shown}")

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from claude_failover.ctl.cmd_completion import complete_profiles
 from claude_failover.ctl.common import load_config
 from claude_failover.verdict import REASONS
 
@@ -39,7 +40,7 @@ def record_failure(cfg, name: str, reason: str, detail: str, status: int | None 
 
 
 @click.command("report")
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=complete_profiles)
 @click.option("--reason", type=click.Choice(sorted(REASONS)), help="The failure's reason class.")
 @click.option("--detail", default="", metavar="TEXT", help="One line saying what happened (no secrets).")
 @click.option("--status", type=int, metavar="CODE", help="The HTTP status, if known.")
