@@ -270,3 +270,43 @@ def test_profile_names_complete_for_report_and_keys_set(isolated_env, shell, wor
                      _CLAUDE_FAILOVER_CTL_COMPLETE=f"{shell}_complete")
     out = ctl([], env=env).stdout
     assert "work-key" in out and "max" not in out, out
+
+
+# --- 7: the doctor's advice fits the situation ------------------------------------------------
+
+def _doctor(env, *args):
+    done = ctl(["doctor", "--json", *args], env=env)
+    return {f["id"]: f for f in json.loads(done.stdout)["findings"]}
+
+
+def test_doctor_advice_fits_the_secret_source(isolated_env, stub_claude):
+    write_config(isolated_env.config_file,
+                 f'claude = "{stub_claude}"\n[profiles.c]\ntype = "api-key"\nsecret_cmd = "exit 3"\n'
+                 '[profiles.e]\ntype = "api-key"\nsecret_env = "E_KEY"\n')
+    found = _doctor(claude_env())
+    unreadable, missing = found["secret-unreadable"], found["secret-missing"]
+    assert "secret_cmd for c exited with status 3" in unreadable["saw"]
+    assert "gnome-keyring" not in unreadable["fix"] and "Secret Service" not in unreadable["fix"]
+    assert "secret_cmd" in unreadable["fix"] and "keys set" not in unreadable["fix"]
+    assert "export E_KEY=" in missing["fix"] and "keys set" not in missing["fix"]
+    assert found["route"]["severity"] == "info"  # "ok profile …" beside an error about the same profile
+
+
+def test_doctor_on_a_config_that_cannot_be_read(isolated_env):
+    isolated_env.config_file.mkdir(parents=True)  # tests run as root: a directory stands in for mode 000
+    invalid = _doctor(claude_env())["config-invalid"]
+    assert "at the position shown" not in invalid["fix"] and "config init" in invalid["fix"]
+
+
+def test_doctor_fix_with_nothing_to_fix_says_so(isolated_env, stub_claude):
+    write_config(isolated_env.config_file, f'claude = "{stub_claude}"\n[profiles.e]\ntype = "api-key"\n'
+                 'secret_env = "E_KEY"\n')
+    done = ctl(["doctor", "--fix"], env=claude_env(E_KEY=KEY))
+    assert "--fix: nothing" in done.stdout, done.stdout
+
+
+def test_a_trailing_comma_is_located_at_the_comma(isolated_env):
+    write_config(isolated_env.config_file, '[profiles.gw]\ntype = "gateway"\nbase_url = "http://127.0.0.1:9"\n'
+                 'headers = { X-Team = "a",\n  }\n')
+    done = ctl(["config", "validate"], env=claude_env())
+    assert done.returncode == 78 and f"{isolated_env.config_file}:4:25: TOML syntax error: a trailing comma" in done.stderr

@@ -37,6 +37,9 @@ def parse(raw: bytes | str, path: str = "<config>") -> Config:
         if line is None:  # "at end of document": point at the last character
             line = text.count("\n") + 1
             column = len(text.rsplit("\n", 1)[-1]) + 1
+        comma = _trailing_comma(text, line, column)
+        if comma is not None:
+            message, (line, column) = "a trailing comma before `}` (TOML inline tables allow none)", comma
         raise ConfigError(f"TOML syntax error: {message}", path, line, column) from None
     except RecursionError:
         raise ConfigError("arrays or tables nested too deeply", path) from None
@@ -54,6 +57,21 @@ def _decode(raw: bytes | str, path: str) -> str:
             column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
             raise ConfigError("not valid UTF-8 text (TOML files are UTF-8)", path, line, column) from None
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def _trailing_comma(text: str, line: int, column: int) -> tuple[int, int] | None:
+    """(line, column) of the comma when the error sits on the `}` after a trailing comma."""
+    lines = text.split("\n")
+    if not 0 < line <= len(lines):
+        return None
+    offset = sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
+    after = text[offset:].lstrip()
+    before = text[:offset].rstrip()
+    if not (after.startswith("}") and before.endswith(",")):
+        return None
+    at = len(before) - 1
+    comma_line = text.count("\n", 0, at) + 1
+    return comma_line, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
 def _split_toml_error(message: str) -> tuple[str, int | None, int | None]:

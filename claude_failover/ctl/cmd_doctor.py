@@ -39,6 +39,9 @@ def COMMAND(ctx, as_json, fix, quiet):
                    "findings": [f.to_dict() for f in _ordered(findings)]})
     else:
         _print_report(findings, fixed, quiet)
+        if fix and not fixed:
+            click.echo("--fix: nothing was fixed (no finding has a safe automatic fix; the fix lines above say "
+                       "what to do by hand)" if code else "--fix: nothing to fix")
     ctx.exit(code)
 
 

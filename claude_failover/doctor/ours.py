@@ -13,7 +13,10 @@ def check_config(ctx: Context) -> list[Finding]:
     if error is not None:
         return [Finding("config-invalid", ERROR, error.message,
                         why="the launcher refuses to start with this config (exit 78)",
-                        fix=error.hint or f"edit {ctx.config_path} at the position shown", path=ctx.config_path)]
+                        fix=error.hint or (f"edit {ctx.config_path} at the position shown" if error.line is not None
+                                           else f"put a readable TOML file at {ctx.config_path} (move aside what is there; "
+                                                "`claude-failover-ctl config init` writes a commented one)"),
+                        path=ctx.config_path)]
     if cfg.embedded:
         return [Finding("config-missing", INFO, f"no config file at {cfg.path}: the embedded default is used "
                         f"(routes: {', '.join(cfg.order) or 'none'})",
@@ -64,12 +67,12 @@ def check_profile_secrets(ctx: Context) -> list[Finding]:
         except SecretError as exc:
             findings.append(Finding("secret-unreadable", ERROR, exc.message,
                                     why=f"the route {profile.name!r} cannot start without its secret",
-                                    fix=exc.hint or f"claude-failover-ctl keys set {profile.name}"))
+                                    fix=exc.hint or secret.set_hint(profile.name, profile.secret_sources)))
             continue
         if found is None:
             findings.append(Finding("secret-missing", ERROR, f"profile {profile.name!r}: no secret in {wanted}",
                                     why=f"the route {profile.name!r} is skipped on every launch",
-                                    fix=f"claude-failover-ctl keys set {profile.name}"))
+                                    fix=secret.set_hint(profile.name, profile.secret_sources)))
             continue
         findings.append(Finding("secret-ok", OK, f"profile {profile.name!r}: secret from {found.source} "
                                 f"({secret.mask(found.value)})"))
