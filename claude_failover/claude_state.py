@@ -79,12 +79,9 @@ def keychain_service(directory: str | None) -> str:
 def login_store_stamp(directory: str) -> float | None:
     """mtime of the store a new `claude auth login` rewrites — the credentials file, else on macOS the
     login keychain's file — or None. A stat, never a `security` process: cheap enough for every warm
-    launch, so a cached verdict can be trusted until the store changes (or its TTL ends).
-
-    Follow-up: the subscription route's ``login_stamp`` (routes/subscription.py, being restructured)
-    still stats only the credentials file, so on macOS a new login is noticed only when the cached
-    verdict expires; it should return ``login_store_stamp(directory)``. The keychain file also
-    changes when other apps write to it: that costs one extra `security` read, never a wrong verdict."""
+    launch, so a cached verdict can be trusted until the store changes (or its TTL ends). The
+    subscription route's ``login_stamp`` is this. The keychain file also changes when other apps
+    write to it: that costs one extra `security` read, never a wrong verdict."""
     try:
         return os.stat(credentials_path(directory)).st_mtime
     except OSError:

@@ -228,3 +228,24 @@ def test_powershell_alias_runs_the_launcher_by_name_or_through_python():
     p = subprocess.run([sys.executable, "-m", "claude_failover", "--failover-version"], capture_output=True,
                        text=True, timeout=30)
     assert p.stdout.startswith("claude-failover ")
+
+
+def test_a_new_keychain_login_makes_the_next_warm_launch_look_again(mac):
+    """A cached verdict is trusted until the login store changes: on macOS without a credentials file
+    that is the login keychain's file (a stat per launch, no `security` process until it changes)."""
+    write_config(mac.env.config_file, SUBSCRIPTION)
+    mac.store("Claude Code-credentials", LOGIN)
+    keychain = mac.env.home / "Library" / "Keychains" / "login.keychain-db"
+    keychain.parent.mkdir(parents=True)
+    keychain.write_bytes(b"kych")
+    os.utime(keychain, (time.time() - 3600,) * 2)
+    env = mac.process_env()
+    for _ in range(2):  # cold (one keychain read), then warm (none)
+        assert run([LAUNCHER, "-p", "hi"], env).returncode == 0
+    assert len(mac.calls()) == 1
+    time.sleep(0.05)
+    os.utime(keychain, (time.time(),) * 2)  # `claude auth login` rewrote the keychain (after the verdict)
+    assert run([LAUNCHER, "-p", "hi"], env).returncode == 0
+    assert len(mac.calls()) == 2  # looked again, once
+    assert run([LAUNCHER, "-p", "hi"], env).returncode == 0
+    assert len(mac.calls()) == 2

@@ -67,14 +67,11 @@ class Subscription(RouteType):
         return claude_state.config_dir(environ, profile.options.get("config_dir"))
 
     def login_stamp(self, profile, environ):
-        """mtime of the credentials file: a newer one means the user logged in again."""
+        """mtime of the login store (the credentials file, else on macOS the login keychain's file):
+        a newer one means the user logged in again. A stat, never a `security` process."""
         from claude_failover import claude_state
 
-        directory = self.claude_login_dir(profile, environ)
-        try:
-            return os.stat(claude_state.credentials_path(directory)).st_mtime
-        except OSError:
-            return None
+        return claude_state.login_store_stamp(self.claude_login_dir(profile, environ))
 
 
 ROUTE = Subscription()
