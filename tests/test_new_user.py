@@ -310,3 +310,27 @@ def test_a_trailing_comma_is_located_at_the_comma(isolated_env):
                  'headers = { X-Team = "a",\n  }\n')
     done = ctl(["config", "validate"], env=claude_env())
     assert done.returncode == 78 and f"{isolated_env.config_file}:4:25: TOML syntax error: a trailing comma" in done.stderr
+
+
+# --- 13: wording ------------------------------------------------------------------------------
+
+def test_one_duration_formatter():
+    from claude_failover.config.durations import DurationError, parse_duration, say
+
+    assert [say(s) for s in (1.98519, 2, 0.5, 45.4, 300, 5400, 7200)] == \
+        ["2 s", "2 s", "0.5 s", "45 s", "5 min", "1.5 h", "2 h"]
+    with pytest.raises(DurationError) as caught:
+        parse_duration("soon")
+    assert str(caught.value).startswith("expected a duration like 2,")
+    with pytest.raises(DurationError, match="^'cooldown' must be a duration like"):
+        parse_duration("soon", "'cooldown'")
+
+
+def test_the_fallback_reason_has_a_colon_after_each_route(isolated_env, stub_claude):
+    write_config(isolated_env.config_file, f'claude = "{stub_claude}"\norder = ["max", "b"]\n'
+                 '[profiles.max]\ntype = "api-key"\nsecret_env = "NOT_SET"\nprobe = false\n'
+                 '[profiles.b]\ntype = "api-key"\nsecret_env = "K"\nprobe = false\n')
+    done = failover(["--failover-dry-run"], env=claude_env(K=KEY))
+    assert done.returncode == 0 and "why:     fallback: max: profile 'max' has no secret" in done.stdout, done.stdout + done.stderr
+    pin = ctl(["pin", "b", "--for", "soon"], env=claude_env(K=KEY))
+    assert pin.returncode == 64 and "--for: expected a duration like" in pin.stderr
