@@ -29,6 +29,9 @@ EX_NOT_FOUND = 127
 
 class FailoverError(Exception):
     exit_code = 1
+    # a print-mode run's stdout already holds a failed result (the supervisor passed claude's own
+    # through): the launcher does not add its own (print_args.failed_result)
+    result_written = False
 
     def __init__(self, message: str, hint: str | None = None):
         super().__init__(message)

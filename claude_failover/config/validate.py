@@ -37,7 +37,7 @@ def parse(raw: bytes | str, path: str = "<config>") -> Config:
         if line is None:  # "at end of document": point at the last character
             line = text.count("\n") + 1
             column = len(text.rsplit("\n", 1)[-1]) + 1
-        comma = _trailing_comma(text, line, column)
+        comma = _trailing_comma(text, line, column) if column is not None else None
         if comma is not None:
             message, (line, column) = "a trailing comma before `}` (TOML inline tables allow none)", comma
         raise ConfigError(f"TOML syntax error: {message}", path, line, column) from None
