@@ -98,15 +98,21 @@ def classify(status: int, body: bytes | str | None = None, headers: Mapping[str,
     return Verdict(UNHEALTHY, reason, detail, retry_after=retry_after, **common)
 
 
-def models_list(body: bytes | str | None) -> bool:
+def models_list(body: bytes | str | None, truncated: bool = False) -> bool:
     """An answer shaped like a models list (``{"data": [...]}``: Anthropic, gateways, Mantle).
-    A web server, another API or random bytes answering 200 at a wrong base_url is not."""
-    text = _text(body).lstrip()
+    A web server, another API or random bytes answering 200 at a wrong base_url is not. A body we
+    cut short (``truncated``: a very long list) counts when it starts like one."""
+    raw = body[:64 * 1024 * 4] if isinstance(body, (bytes, str)) else body
+    text = (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw or "").lstrip()
     if not text.startswith("{"):
         return False
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
+        if truncated:
+            import re
+
+            return re.match(r'\{\s*"data"\s*:\s*\[', text) is not None
         return False
     return isinstance(data, dict) and isinstance(data.get("data"), list)
 

@@ -38,9 +38,9 @@ KEY = "sk-ant-api03-FAKE-fault-1"
 EXPECTED = {
     "refused": "unreachable", "reset-mid-body": "unreachable", "black-hole": "timeout", "slow-drip": "timeout",
     "tls-plain-tcp": "unreachable", "tls-self-signed": "unreachable", "html-502": "outage",
-    # a 2xx means the endpoint accepted the credential; the body is not validated (a gateway's
-    # probe_path may answer plain text)
-    "garbage-200": None, "huge-json-200": None,
+    # a models request's 2xx must be shaped like a models list (bedrock's inference-profiles request is
+    # not checked): garbage is a wrong endpoint; a 64 MB list cut at the body limit still starts like one
+    "garbage-200": "misconfigured", "huge-json-200": None,
     "json-as-text-401": "auth-invalid",   # the Anthropic error body is read whatever the content type
     "json-as-html-200": "unreachable",    # text/html where the API should be: captive portal
     "redirect-loop": "misconfigured",
@@ -195,6 +195,8 @@ def expected(kind: str, fault: str) -> str | None:
         return None  # a status page we cannot read says nothing: the route stays usable
     if kind == "foundry" and fault == "redirect-loop":
         return "misconfigured"
+    if kind == "bedrock" and fault == "garbage-200":
+        return None
     return EXPECTED[fault]
 
 

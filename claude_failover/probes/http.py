@@ -79,7 +79,7 @@ def get(url: str, headers: dict[str, str], ctx, attempts: int = 3, models: str |
             return answer
         status, body, latency, answer_headers = answer
         verdict = classify(status, body, answer_headers, latency_ms=latency)
-        if models is not None and verdict.usable and not models_list(body):
+        if models is not None and verdict.usable and not models_list(body, truncated=len(body) >= BODY_LIMIT):
             return not_a_models_list(verdict, models)
         return verdict
 
