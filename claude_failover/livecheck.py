@@ -105,9 +105,8 @@ def child_environment(profile, environ: dict[str, str]):
 def classify(code: int | None, stdout: bytes | str, seconds: float, timeout: float, route=None) -> Result:
     """A verdict from one check run's exit status and JSON output (claude's words read as ``route``
     means them: RouteType.read_run_failure)."""
-    from claude_failover.config.durations import say
-
     from claude_failover import run_failure
+    from claude_failover.config.durations import say
 
     def reading(found: Verdict) -> Verdict:
         return route.read_run_failure(found) if route is not None else found

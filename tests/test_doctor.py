@@ -346,22 +346,22 @@ def test_claude_too_old_for_google_cloud_platform_but_not_for_aws_platform(isola
 
 
 def test_newer_provider_prerequisites(isolated_env, work):
-    """Doctor: region and project shapes, and the local check's fix, for both newer providers."""
+    """Doctor: the project shape and the local check's fix for both newer providers (region names are
+    config validation: tests/test_new_user.py, test_route_types.py)."""
     config(isolated_env, """
 [profiles.pa]
 type = "anthropic-aws"
-region = "us-east"
+region = "us-east-1"
 workspace_id = "w"
 aws_profile = "nope"
 [profiles.gc]
 type = "anthropic-google-cloud"
 workspace_id = "w"
 project_id = "Bad_Project"
-region = "moon"
+region = "us-east5"
 """)
     ctx = ctx_for(isolated_env, work)
-    assert set(ids(route_prereqs.check_route_prerequisites(ctx), "error")) == {
-        "aws-region", "google-cloud-region", "google-cloud-project"}
+    assert set(ids(route_prereqs.check_route_prerequisites(ctx), "error")) == {"google-cloud-project"}
     fixes = {f.saw: f.fix for f in route_prereqs.check_route_local(ctx) if f.id == "route-local-check"}
     assert any("aws configure --profile nope" in fix for fix in fixes.values()), fixes
     assert any("gcloud auth application-default login" in fix for fix in fixes.values()), fixes

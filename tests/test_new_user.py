@@ -87,6 +87,8 @@ def test_ordinary_gateway_headers_still_pass(isolated_env):
     ('type = "bedrock"\nregion = "us-east1"\naws_profile = "p"', "region"),
     ('type = "mantle"\nregion = "us-east1"\nskip_auth = true', "region"),
     ('type = "vertex"\nproject_id = "good-project"\nregion = "useast5"\nskip_auth = true', "region"),
+    ('type = "anthropic-aws"\nregion = "us-east1"\nworkspace_id = "w"\nskip_auth = true', "region"),
+    ('type = "anthropic-google-cloud"\nworkspace_id = "w"\nregion = "moon"\nskip_auth = true', "region"),
 ])
 def test_config_validate_and_doctor_agree_on_regions(isolated_env, profile, key):
     write_config(isolated_env.config_file, f'[profiles.r]\n{profile}\n')

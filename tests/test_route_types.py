@@ -99,11 +99,12 @@ def test_anthropic_aws_default_endpoint_and_environment():
 
 
 def test_doctor_shapes_for_the_newer_providers():
+    """Region names are config validation (RouteType.check), the project id a doctor finding."""
     bad_aws = profile("anthropic-aws", region="useast1", workspace_id="w")
-    assert [f.id for f in bad_aws.route.doctor_findings(bad_aws)] == ["aws-region"]
+    assert [key for key, _ in bad_aws.route.check(bad_aws.options)] == ["region"]
     bad_google = profile("anthropic-google-cloud", region="US East", project_id="P!", workspace_id="w")
-    assert [f.id for f in bad_google.route.doctor_findings(bad_google)] == ["google-cloud-region",
-                                                                             "google-cloud-project"]
+    assert [key for key, _ in bad_google.route.check(bad_google.options)] == ["region"]
+    assert [f.id for f in bad_google.route.doctor_findings(bad_google)] == ["google-cloud-project"]
     good = profile("anthropic-google-cloud", region="us-east5", project_id="my-project", workspace_id="w")
     assert good.route.doctor_findings(good) == []
 
