@@ -43,9 +43,10 @@ def _processes_with(arg: str) -> list[int]:
 # --- 3: a secret command obeys its deadline ------------------------------------------------------
 
 def test_a_slow_secret_cmd_is_killed_at_the_deadline_and_says_so(isolated_env, stub_claude):
+    pause = f"97.{os.getpid()}{time.monotonic_ns() % 100000}"  # names this run's `sleep` among all processes
     write_config(isolated_env.config_file,
                  f'claude = "{stub_claude}"\nprobe_timeout = "2s"\n[profiles.work-key]\ntype = "api-key"\n'
-                 'base_url = "http://127.0.0.1:9"\nsecret_cmd = "sleep 97.25; echo x"\n')
+                 f'base_url = "http://127.0.0.1:9"\nsecret_cmd = "sleep {pause}; echo x"\n')
     start = time.monotonic()
     done = failover(["-p", "hi"], env=claude_env())
     took = time.monotonic() - start
@@ -54,7 +55,7 @@ def test_a_slow_secret_cmd_is_killed_at_the_deadline_and_says_so(isolated_env, s
     assert "1.9" not in done.stderr and "Secret Service" not in done.stderr
     assert took < 20, took  # it took 32 s: the probe's 2 s, then a 30 s second try
     time.sleep(0.2)
-    assert _processes_with("97.25") == []  # the command's whole process group is gone
+    assert _processes_with(pause) == []  # the command's whole process group is gone
 
 
 # --- 4: a secret in a gateway's headers ----------------------------------------------------------
