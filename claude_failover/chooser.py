@@ -333,9 +333,11 @@ class Chooser:
                             verdicts={**skipped, state.name: verdict}, warning=warning)
         # a live warning (status page, probe) is worth a line; a local hint waits for `ctl status`
         if warning is None and verdict.state == "degraded" and verdict.detail and verdict.source != "local":
-            decision.warning = f"{state.name} is degraded: {verdict.line()}"
-            if decision.fallback:
-                decision.warning = f"{decision.warning}; {verdict.line()}"  # (= notice() less its prefix)
+            fallback = decision.notice() if decision.fallback else None  # before the warning replaces it
+            if fallback:
+                decision.warning = f"{fallback.removeprefix('claude-failover: ')}; {state.name} is degraded: {verdict.line()}"
+            else:
+                decision.warning = f"{state.name} is degraded: {verdict.line()}"
         return decision
 
     def _nothing_usable(self) -> Decision | None:

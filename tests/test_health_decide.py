@@ -324,3 +324,19 @@ def test_local_verdicts_start_no_cooldown(isolated_env, monkeypatch):
     with pytest.raises(NoRouteError) as info:
         decide(cfg)
     assert "export NOT_HERE" in info.value.message and "k" not in cache.read()["routes"]
+
+
+def test_fallback_to_a_degraded_route_names_the_fallback_and_the_degradation(isolated_env, fake_server, monkeypatch,
+                                                                               notes):
+    from claude_failover.recording import record_verdicts
+    from claude_failover.verdict import Verdict
+
+    cfg = three_keys(isolated_env, fake_server, monkeypatch)
+    fake_server.behave(BAD, "api_key_invalid")
+    decide(cfg)  # a: invalid key (cached, cooling); b: healthy
+    slow = Verdict("degraded", reason="overloaded", detail="slow answers", source="probe")
+    record_verdicts(cfg, {"b": slow})
+    d = decide(cfg)
+    assert d.profile.name == "b" and d.fallback
+    assert d.notice() == ("claude-failover: using b (api-key) — a: invalid API key (401); "
+                          f"b is degraded: {slow.line()}")
