@@ -318,3 +318,13 @@ def keyring_backend(_keyring_daemon: KeyringInfo, monkeypatch: pytest.MonkeyPatc
     finally:
         _clear_default_collection()
         keyring.core.init_backend()
+
+
+@pytest.fixture
+def utc(monkeypatch):
+    """Local time is UTC for this test (limit resets and history are shown in local time)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

@@ -15,15 +15,6 @@ from claude_failover import limits, spend, usage_state
 from tests.launch import ctl
 
 
-@pytest.fixture
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 def ts(*args) -> float:
     return datetime(*args).timestamp()   # local (UTC under the fixture)
 
