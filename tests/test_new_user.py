@@ -17,15 +17,6 @@ from tests.launch import ctl, failover, write_config
 KEY = "sk-ant-api03-FAKE-new-user-0001"
 
 
-@pytest.fixture
-def stub_claude(tmp_path) -> str:
-    """A stand-in for claude that prints its argv (for launches that need no API)."""
-    path = tmp_path / "stub" / "claude"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"#!{sys.executable}\nimport sys\nprint('claude got:', sys.argv[1:])\n")
-    path.chmod(0o755)
-    return str(path)
-
 
 def _processes_with(arg: str) -> list[int]:
     found = []

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 
 import pytest
 
@@ -24,15 +23,6 @@ from tests.launch import ctl, failover, write_config
 KEY = "sk-ant-api03-FAKE-best-effort-1"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
-
-@pytest.fixture
-def stub_claude(tmp_path) -> str:
-    """A stand-in for claude that prints its argv (for exec launches that need no API)."""
-    path = tmp_path / "bin" / "claude"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"#!{sys.executable}\nimport sys\nprint('claude got:', sys.argv[1:])\n")
-    path.chmod(0o755)
-    return str(path)
 
 
 def two_routes(isolated_env, url: str, claude: str, **settings) -> None:
